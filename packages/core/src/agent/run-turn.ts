@@ -1,0 +1,87 @@
+import type { Ingest } from "../chat/ingest.ts";
+import { NotFoundError } from "../errors/index.ts";
+import type { EventLog } from "../event-log/event-log.ts";
+import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
+import { createDeltaBatcher } from "./delta-batcher.ts";
+import { runEventIds, runIdsFor } from "./run-ids.ts";
+
+/** What starts a run: the user message to answer. */
+export interface RunRequest {
+  readonly threadId: string;
+  readonly userMessageId: string;
+}
+
+export interface RunTurnDeps {
+  readonly log: EventLog;
+  readonly ingest: Ingest;
+  readonly agent: Agent;
+  /** Longest a delta waits before it is appended (at most 50 ms by design). */
+  readonly deltaWindowMs: number;
+  /** How many earlier messages to hand the agent. */
+  readonly historyLimit?: number;
+}
+
+export type RunOutcome = "completed" | "failed" | "duplicate";
+
+/**
+ * Runs the agent for one user message and records the reply as events through
+ * ingestion: `run.started`, `message.delta` batches, then `message.completed` or
+ * `message.failed`. Idempotent: if the run already started (a retried send or a
+ * redelivered invoke), it returns "duplicate" without running the agent again.
+ * Rejects only when the log itself fails; an agent failure becomes `message.failed`.
+ */
+export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  const { threadId, userMessageId } = request;
+  const { state } = await deps.log.snapshot(threadId);
+  const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
+  const prompt = state.messages[index];
+  if (!prompt) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
+  const { runId, messageId } = await runIdsFor(threadId, userMessageId);
+  const base = { threadId, runId, messageId };
+
+  const [started] = await deps.ingest(threadId, [
+    { ...base, id: runEventIds.started(runId), at: Date.now(), type: "run.started", replyTo: userMessageId, agent: deps.agent.name },
+  ]);
+  if (started?.duplicate) return "duplicate";
+
+  const history = state.messages
+    .slice(0, index)
+    .filter((m) => m.status === "complete")
+    .slice(-(deps.historyLimit ?? 20))
+    .map((m) => ({ role: m.role, text: m.text }));
+  const turn: AgentTurn = { threadId, runId, replyTo: userMessageId, prompt: prompt.text, history };
+
+  let seq = 0;
+  let text = "";
+  const batcher = createDeltaBatcher(deps.deltaWindowMs, async (batch) => {
+    const current = seq++;
+    await deps.ingest(threadId, [{ ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch }]);
+  });
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  let failure: { reason: string; retryable: boolean } | null = null;
+  try {
+    for await (const chunk of deps.agent.reply(turn, controller.signal)) {
+      text += chunk;
+      batcher.push(chunk);
+    }
+    if (controller.signal.aborted) failure = { reason: "the reply was stopped", retryable: true };
+  } catch (error) {
+    failure =
+      error instanceof AgentError
+        ? { reason: error.message, retryable: error.retryable }
+        : { reason: "the agent failed unexpectedly", retryable: true };
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  await batcher.drain();
+
+  if (failure) {
+    await deps.ingest(threadId, [{ ...base, id: runEventIds.failed(runId), at: Date.now(), type: "message.failed", ...failure }]);
+    return "failed";
+  }
+  await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
+  return "completed";
+}

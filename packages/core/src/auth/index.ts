@@ -1,0 +1,3 @@
+export { fromBase64Url, fromHex, toBase64Url, toHex } from "./encoding.ts";
+export * from "./session-token.ts";
+export * from "./webhook-signature.ts";

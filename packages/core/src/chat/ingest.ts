@@ -1,0 +1,51 @@
+import { ValidationError } from "../errors/index.ts";
+import type { AppendResult, EventLog } from "../event-log/event-log.ts";
+import { type ChatEvent, describeIssues } from "./events.ts";
+import { ChatEventSchema } from "./events.ts";
+import * as v from "valibot";
+
+/** Most events one ingestion call accepts. */
+export const MAX_EVENTS_PER_BATCH = 500;
+
+export interface IngestResult extends AppendResult {
+  readonly id: string;
+}
+
+/**
+ * Ingestion: the one way events from agents enter a thread's log, for both the webhook
+ * and the built-in agent. Validates the whole batch before writing any of it (a bad
+ * event rejects the batch and nothing is written), then appends in order; events whose
+ * id the thread already holds are reported as duplicates and not written again.
+ */
+export type Ingest = (threadId: string, events: readonly unknown[]) => Promise<IngestResult[]>;
+
+/** Creates the ingestion function over `log`. */
+export function createIngest(log: EventLog): Ingest {
+  return async (threadId, events) => {
+    const valid = validateBatch(threadId, events);
+    const results: IngestResult[] = [];
+    for (const event of valid) results.push({ id: event.id, ...(await log.append(event)) });
+    return results;
+  };
+}
+
+function validateBatch(threadId: string, events: readonly unknown[]): ChatEvent[] {
+  if (events.length === 0) throw new ValidationError("invalid events", ["events: must hold at least one event"]);
+  if (events.length > MAX_EVENTS_PER_BATCH) {
+    throw new ValidationError("invalid events", [`events: at most ${MAX_EVENTS_PER_BATCH} per request`]);
+  }
+  const issues: string[] = [];
+  const valid: ChatEvent[] = [];
+  events.forEach((raw, index) => {
+    const result = v.safeParse(ChatEventSchema, raw);
+    if (!result.success) {
+      for (const issue of describeIssues(result.issues)) issues.push(`events[${index}].${issue}`);
+    } else if (result.output.threadId !== threadId) {
+      issues.push(`events[${index}].threadId: must be ${threadId}`);
+    } else {
+      valid.push(result.output);
+    }
+  });
+  if (issues.length) throw new ValidationError("invalid events", issues);
+  return valid;
+}

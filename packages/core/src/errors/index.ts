@@ -1,0 +1,67 @@
+/**
+ * Typed errors thrown by core. Core knows nothing of HTTP: the functions package
+ * maps each `code` to a status in its one `onError`.
+ */
+export type ErrorCode =
+  | "invalid_input"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unavailable";
+
+/** Base class: `code` says what kind of failure, `message` says what is wrong in words a caller can act on. */
+export class MurmurError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Input failed validation; `issues` names each field and what is wrong with it. */
+export class ValidationError extends MurmurError {
+  readonly issues: readonly string[];
+  constructor(message: string, issues: readonly string[] = [], options?: { cause?: unknown }) {
+    super("invalid_input", issues.length ? `${message}: ${issues.join("; ")}` : message, options);
+    this.issues = issues;
+  }
+}
+
+export class UnauthorizedError extends MurmurError {
+  constructor(message = "a valid session is required", options?: { cause?: unknown }) {
+    super("unauthorized", message, options);
+  }
+}
+
+export class ForbiddenError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("forbidden", message, options);
+  }
+}
+
+export class NotFoundError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("not_found", message, options);
+  }
+}
+
+export class PayloadTooLargeError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("payload_too_large", message, options);
+  }
+}
+
+/**
+ * A dependency (the event log's store) cannot be reached. Retrying later can succeed;
+ * `retryAfterSeconds` is a hint for `Retry-After`.
+ */
+export class UnavailableError extends MurmurError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super("unavailable", message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 2;
+  }
+}

@@ -1,0 +1,261 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ChatEvent, MessageCreated } from "../chat/events.ts";
+import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
+import { NotFoundError, UnavailableError } from "../errors/index.ts";
+import { formatCursor, parseCursor } from "./cursor.ts";
+import type { EventLog, EventLogOptions, LoggedEvent, TailItem } from "./event-log.ts";
+
+/** Makes a fresh, empty log for one test. */
+export type EventLogFactory = (options?: EventLogOptions) => Promise<EventLog>;
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+function userMessage(threadId: string, n: number): MessageCreated {
+  return { id: `msg:u${n}`, threadId, at: Date.now(), type: "message.created", messageId: `u${n}`, role: "user", text: `message ${n}` };
+}
+
+function delta(threadId: string, seq: number, text = `w${seq} `): ChatEvent {
+  return { id: `r1:d:${seq}`, threadId, at: Date.now(), type: "message.delta", runId: "r1", messageId: "a1", seq, text };
+}
+
+/** Collects tail items until `stop` says so, then aborts the tail. */
+async function collect(
+  log: EventLog,
+  threadId: string,
+  after: string,
+  stop: (events: LoggedEvent[], item: TailItem) => boolean,
+): Promise<{ events: LoggedEvent[]; items: TailItem[] }> {
+  const controller = new AbortController();
+  const events: LoggedEvent[] = [];
+  const items: TailItem[] = [];
+  for await (const item of log.tail(threadId, after, controller.signal)) {
+    items.push(item);
+    if (item.kind === "events") events.push(...item.events);
+    if (stop(events, item)) {
+      controller.abort();
+      break;
+    }
+  }
+  return { events, items };
+}
+
+/**
+ * The one behaviour suite every event-log adapter must pass. Each adapter's test file
+ * calls it with a factory that makes a fresh log (and may pass small retention).
+ */
+export function describeEventLogContract(name: string, factory: EventLogFactory): void {
+  describe(`event log contract: ${name}`, () => {
+    const open: EventLog[] = [];
+    const make = async (options?: EventLogOptions) => {
+      const log = await factory(options);
+      open.push(log);
+      return log;
+    };
+    const newThread = async (log: EventLog, owner = "s_owner") => {
+      const id = unique("t");
+      await log.createThread({ id, owner, createdAt: Date.now() });
+      return id;
+    };
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((log) => log.close()));
+    });
+
+    it("creates, finds and lists threads by owner, most recent first", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const first = await newThread(log, owner);
+      const second = await newThread(log, owner);
+      await newThread(log, unique("s"));
+      await log.append({ ...userMessage(first, 1), at: Date.now() + 1000, text: "  Hello\n  world  " });
+      const threads = await log.listThreads(owner);
+      expect(threads.map((t) => t.id)).toEqual([first, second]);
+      expect(threads[0]).toMatchObject({ owner, title: "Hello world" });
+      expect(await log.getThread(second)).toMatchObject({ id: second, owner, title: null });
+      expect(await log.getThread(unique("t"))).toBeNull();
+    });
+
+    it("appends in order and reads back after any cursor", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const cursors: string[] = [];
+      for (let i = 0; i < 5; i++) cursors.push((await log.append(userMessage(t, i))).cursor);
+      for (let i = 1; i < cursors.length; i++) {
+        const a = parseCursor(cursors[i - 1] as string);
+        const b = parseCursor(cursors[i] as string);
+        expect(a.epoch).toBe(b.epoch);
+        expect(b.ms > a.ms || (b.ms === a.ms && b.seq > a.seq)).toBe(true);
+      }
+      const all = await log.read(t, null, 100);
+      expect(all).toMatchObject({ kind: "events", more: false });
+      if (all.kind !== "events") throw new Error("expected events");
+      expect(all.events.map((e) => e.cursor)).toEqual(cursors);
+      expect(all.events.map((e) => e.event.id)).toEqual(["msg:u0", "msg:u1", "msg:u2", "msg:u3", "msg:u4"]);
+      const rest = await log.read(t, cursors[2] as string, 100);
+      expect(rest.kind === "events" && rest.events.map((e) => e.event.id)).toEqual(["msg:u3", "msg:u4"]);
+      const none = await log.read(t, cursors[4] as string, 100);
+      expect(none).toEqual({ kind: "events", events: [], more: false });
+    });
+
+    it("pages with a limit", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      for (let i = 0; i < 7; i++) await log.append(delta(t, i));
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const page = await log.read(t, after, 3);
+        if (page.kind !== "events") throw new Error("expected events");
+        pages++;
+        seen.push(...page.events.map((e) => e.event.id));
+        after = page.events.at(-1)?.cursor ?? after;
+        if (!page.more) break;
+      }
+      expect(pages).toBe(3);
+      expect(seen).toEqual(Array.from({ length: 7 }, (_, i) => `r1:d:${i}`));
+    });
+
+    it("writes an event id once, also under concurrent appenders", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const first = await log.append(userMessage(t, 1));
+      const again = await log.append({ ...userMessage(t, 1), text: "changed" });
+      expect(again).toEqual({ cursor: first.cursor, duplicate: true });
+
+      const attempts = Array.from({ length: 60 }, (_, i) => log.append(delta(t, i % 12)));
+      const results = await Promise.all(attempts);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(12);
+      const read = await log.read(t, null, 1000);
+      if (read.kind !== "events") throw new Error("expected events");
+      expect(read.events).toHaveLength(13);
+      expect(new Set(read.events.map((e) => e.event.id)).size).toBe(13);
+      expect(read.events[0]?.event).toMatchObject({ text: "message 1" });
+      for (const r of results) expect(read.events.some((e) => e.cursor === r.cursor)).toBe(true);
+    });
+
+    it("delivers every event exactly once, in order, across resumes", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const origin = (await log.snapshot(t)).cursor;
+      const total = 40;
+      const writer = (async () => {
+        for (let i = 0; i < total; i++) {
+          await log.append(delta(t, i));
+          if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      const received: LoggedEvent[] = [];
+      let cursor = origin;
+      let resumes = 0;
+      while (received.length < total) {
+        // Drop the tail after a few events each time, then resume from the last cursor.
+        const want = Math.min(total, received.length + 7);
+        const { events } = await collect(log, t, cursor, (got) => received.length + got.length >= want);
+        received.push(...events);
+        cursor = received.at(-1)?.cursor ?? cursor;
+        resumes++;
+      }
+      await writer;
+      expect(resumes).toBeGreaterThan(3);
+      expect(received.map((e) => e.event.id)).toEqual(Array.from({ length: total }, (_, i) => `r1:d:${i}`));
+    });
+
+    it("wakes a waiting tail when an event is appended", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const { cursor } = await log.snapshot(t);
+      const tail = collect(log, t, cursor, (got) => got.length >= 2);
+      await new Promise((r) => setTimeout(r, 50));
+      await log.append(userMessage(t, 1));
+      await log.append(userMessage(t, 2));
+      const { events } = await tail;
+      expect(events.map((e) => e.event.id)).toEqual(["msg:u1", "msg:u2"]);
+    });
+
+    it("keeps threads apart", async () => {
+      const log = await make();
+      const threads = await Promise.all(Array.from({ length: 20 }, () => newThread(log)));
+      await Promise.all(threads.map((t, i) => log.append(userMessage(t, i))));
+      const snapshots = await Promise.all(threads.map((t) => log.snapshot(t)));
+      const tails = threads.map((t, i) => collect(log, t, snapshots[i]?.cursor as string, (got) => got.length >= 1));
+      await Promise.all(threads.map((t, i) => log.append(delta(t, i))));
+      for (const [i, { events }] of (await Promise.all(tails)).entries()) {
+        expect(events.map((e) => [e.event.threadId, e.event.id])).toEqual([[threads[i], `r1:d:${i}`]]);
+      }
+    });
+
+    it("snapshots the folded state and the cursor it is current to", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const empty = await log.snapshot(t);
+      expect(empty.state).toEqual(emptyThreadState(t));
+      const events: ChatEvent[] = [
+        userMessage(t, 1),
+        { id: "r1:started", threadId: t, at: 1, type: "run.started", runId: "r1", messageId: "a1", replyTo: "u1", agent: "demo" },
+        delta(t, 0, "Hel"),
+        delta(t, 1, "lo"),
+      ];
+      let last = "";
+      for (const e of events) last = (await log.append(e)).cursor;
+      const snap = await log.snapshot(t);
+      expect(snap.cursor).toBe(last);
+      expect(snap.state).toEqual(foldEvents(emptyThreadState(t), events));
+      expect(snap.state.messages[1]).toMatchObject({ text: "Hello", status: "streaming" });
+    });
+
+    it("answers a trimmed, unknown or other-epoch cursor with a reset", async () => {
+      const log = await make({ maxEventsPerThread: 5 });
+      const t = await newThread(log);
+      const origin = (await log.snapshot(t)).cursor;
+      const cursors: string[] = [];
+      for (let i = 0; i < 30; i++) cursors.push((await log.append(delta(t, i))).cursor);
+      expect(await log.read(t, origin, 10)).toEqual({ kind: "reset", reason: "trimmed" });
+      expect(await log.read(t, cursors[0] as string, 10)).toEqual({ kind: "reset", reason: "trimmed" });
+      const head = parseCursor(cursors.at(-1) as string);
+      const beyond = formatCursor({ ...head, ms: head.ms + 60_000 });
+      expect(await log.read(t, beyond, 10)).toEqual({ kind: "reset", reason: "unknown" });
+      const otherEpoch = formatCursor({ ...head, epoch: head.epoch === "zzzz" ? "yyyy" : "zzzz" });
+      expect(await log.read(t, otherEpoch, 10)).toEqual({ kind: "reset", reason: "epoch" });
+      const recent = await log.read(t, cursors[27] as string, 10);
+      expect(recent.kind === "events" && recent.events.map((e) => e.event.id)).toEqual(["r1:d:28", "r1:d:29"]);
+
+      const { items } = await collect(log, t, origin, () => false);
+      expect(items).toEqual([{ kind: "reset", reason: "trimmed" }]);
+      const snap = await log.snapshot(t);
+      expect(snap.cursor).toBe(cursors.at(-1));
+      expect(snap.state.threadId).toBe(t);
+    });
+
+    it("keeps messages in the snapshot after their deltas are trimmed", async () => {
+      const log = await make({ maxEventsPerThread: 5 });
+      const t = await newThread(log);
+      await log.append(userMessage(t, 1));
+      await log.append({ id: "r1:started", threadId: t, at: 1, type: "run.started", runId: "r1", messageId: "a1", replyTo: "u1", agent: "demo" });
+      for (let i = 0; i < 20; i++) await log.append(delta(t, i, "x"));
+      await log.append({ id: "r1:done", threadId: t, at: 2, type: "message.completed", runId: "r1", messageId: "a1", text: "x".repeat(20) });
+      const snap = await log.snapshot(t);
+      expect(snap.state.messages.map((m) => [m.id, m.text, m.status])).toEqual([
+        ["u1", "message 1", "complete"],
+        ["a1", "x".repeat(20), "complete"],
+      ]);
+    });
+
+    it("refuses appends to an unknown thread", async () => {
+      const log = await make();
+      await expect(log.append(userMessage(unique("t"), 1))).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("after close: appends reject and open tails end", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const { cursor } = await log.snapshot(t);
+      const tail = collect(log, t, cursor, () => false);
+      await new Promise((r) => setTimeout(r, 50));
+      await log.close();
+      await expect(tail).resolves.toEqual({ events: [], items: [] });
+      await expect(log.append(userMessage(t, 1))).rejects.toBeInstanceOf(UnavailableError);
+      await log.close();
+    });
+  });
+}

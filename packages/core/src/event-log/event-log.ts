@@ -1,0 +1,109 @@
+import type { ChatEvent } from "../chat/events.ts";
+import type { ThreadState } from "../chat/reducer.ts";
+
+/** One event at its position in a thread's log. `cursor` is the wire cursor (see cursor.ts). */
+export interface LoggedEvent {
+  readonly cursor: string;
+  readonly event: ChatEvent;
+}
+
+/** Who owns a thread and what the thread list shows of it. */
+export interface ThreadRecord {
+  readonly id: string;
+  /** The session id that created the thread; only it may read or write the thread. */
+  readonly owner: string;
+  /** The first user message, shortened; null until there is one. */
+  readonly title: string | null;
+  readonly createdAt: number;
+  /** Epoch ms of the last message created, completed or failed in the thread. */
+  readonly updatedAt: number;
+}
+
+/**
+ * Why a cursor cannot be resumed from:
+ * - `trimmed`: events after it fell out of retention;
+ * - `unknown`: it points past the head, so this log never issued it;
+ * - `epoch`: it belongs to another incarnation of the stream (deleted or recreated).
+ */
+export type ResetReason = "trimmed" | "unknown" | "epoch";
+
+export type ReadResult =
+  | { readonly kind: "events"; readonly events: readonly LoggedEvent[]; readonly more: boolean }
+  | { readonly kind: "reset"; readonly reason: ResetReason };
+
+export type TailItem =
+  | { readonly kind: "events"; readonly events: readonly LoggedEvent[] }
+  | { readonly kind: "reset"; readonly reason: ResetReason };
+
+/** The thread's state folded from every event up to and including `cursor`. */
+export interface Snapshot {
+  readonly state: ThreadState;
+  readonly cursor: string;
+}
+
+export interface AppendResult {
+  readonly cursor: string;
+  /** True when the thread already held an event with this id; nothing was written and `cursor` is the original's. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * The event log: one append-only log per thread, the single source of truth for delivery.
+ *
+ * Ordering: within a thread, cursors increase strictly in append order, and every read
+ * and tail returns events in that order. There is no order across threads.
+ *
+ * Delivery: `read` and `tail` return each event after the given cursor exactly once. A
+ * reader that resumes from the cursor of the last event it received neither misses nor
+ * repeats an event, for as long as that cursor is within retention. When it is not,
+ * the reader gets an explicit reset (see {@link ResetReason}), never a partial replay.
+ *
+ * Idempotency: an append whose event id the thread already holds writes nothing and
+ * reports `duplicate`, also when the two appends race.
+ *
+ * Retention: each thread keeps at least its newest `maxEventsPerThread` events (adapters
+ * may keep a few more). Messages outlive retention: `snapshot` costs in proportion to
+ * the thread's messages, not to its deltas.
+ *
+ * Failures: when the backing store cannot be reached, methods reject with
+ * `UnavailableError` (never hang past the adapter's command timeout). After `close`,
+ * appends reject with `UnavailableError` and open tails end.
+ */
+export interface EventLog {
+  /** The adapter's name, shown in the start-up banner and in health: memory, redis, upstash. */
+  readonly name: string;
+
+  /** Creates an empty thread with a fresh epoch. Rejects with `ValidationError` if the id is taken. */
+  createThread(thread: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord>;
+  /** The thread, or null when it does not exist. */
+  getThread(threadId: string): Promise<ThreadRecord | null>;
+  /** The owner's threads, most recently active first, at most `limit` (default 100). */
+  listThreads(owner: string, limit?: number): Promise<ThreadRecord[]>;
+
+  /** Appends to `event.threadId`'s log. Rejects with `NotFoundError` for an unknown thread. */
+  append(event: ChatEvent): Promise<AppendResult>;
+  /**
+   * Up to `limit` events strictly after `after` (null: from the start of what is retained).
+   * `more` is true when further events were already present. A `limit` of 0 only checks the cursor.
+   */
+  read(threadId: string, after: string | null, limit: number): Promise<ReadResult>;
+  /** The thread's current state and the cursor it is current to (the epoch's origin when empty). */
+  snapshot(threadId: string): Promise<Snapshot>;
+  /**
+   * Every event after `after`, as batches: first what is already in the log, then each
+   * new append as it lands. Ends when `signal` aborts or the log closes, or after
+   * yielding one reset item when `after` is (or, for a lagging reader, becomes) unusable.
+   */
+  tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem>;
+
+  /** Resolves when the backing store answers; rejects with `UnavailableError` otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections and timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options every adapter accepts. */
+export interface EventLogOptions {
+  /** Events kept per thread before the oldest are trimmed. */
+  readonly maxEventsPerThread?: number;
+}

@@ -1,0 +1,119 @@
+import { UnavailableError } from "../errors/index.ts";
+import type { EventLog, LoggedEvent, ResetReason } from "../event-log/event-log.ts";
+import { encodeComment, encodeFrame } from "./encode.ts";
+
+/** Settings of one live stream. */
+export interface EventStreamOptions {
+  readonly log: EventLog;
+  readonly threadId: string;
+  /** Resume after this cursor; null sends a `snapshot` first. Validated by the caller. */
+  readonly after: string | null;
+  /** A `: ping` comment at least this often (I4). */
+  readonly heartbeatMs: number;
+  /** Planned close after this long (0: never), with `retry:` so the client resumes losslessly. */
+  readonly maxDurationMs: number;
+  /** Reconnection delay sent to the client in `retry:`. */
+  readonly retryMs: number;
+  /**
+   * Pad each write with an SSE comment up to this many bytes (0: no padding). Some
+   * proxies and Lambda's response stream hold small writes back; padding pushes them out.
+   */
+  readonly padToBytes?: number;
+  /** Aborted when the client goes away or the runtime wants the stream closed. */
+  readonly signal?: AbortSignal;
+  /** Called once when the stream ends, for whatever reason. */
+  readonly onClose?: () => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The body of `GET /api/chats/sse/:threadId`: `retry:`, then a `snapshot` (no cursor) or
+ * the replay after the cursor, then every new event as it is appended, each frame with
+ * `id:` = its cursor. An unusable cursor gets a `reset` with a fresh snapshot (I2).
+ * Errors that a reconnect can fix are sent in-band as a `close` event with reason
+ * `error`, never as an HTTP status, because EventSource gives up on any non-200.
+ */
+export function openEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const abort = new AbortController();
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let closed = false;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | null = null;
+
+  const write = (text: string) => {
+    if (closed || !controllerRef) return;
+    const pad = options.padToBytes ?? 0;
+    let out = text;
+    const size = encoder.encode(out).length;
+    if (pad > 0 && size < pad) out += encodeComment(" ".repeat(Math.max(0, pad - size - 4)));
+    controllerRef.enqueue(encoder.encode(out));
+  };
+
+  const finish = (last?: { reason: "planned" | "error"; message?: string }) => {
+    if (closed) return;
+    if (last) write(encodeFrame({ event: "close", data: JSON.stringify(last), retry: options.retryMs }));
+    closed = true;
+    abort.abort();
+    for (const timer of timers) clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onClientGone);
+    try {
+      controllerRef?.close();
+    } catch {
+      // Already closed by the consumer.
+    }
+    options.onClose?.();
+  };
+  const onClientGone = () => finish();
+
+  const sendSnapshot = async (event: "snapshot" | "reset", reason?: ResetReason) => {
+    const { state, cursor } = await options.log.snapshot(options.threadId);
+    write(encodeFrame({ id: cursor, event, data: JSON.stringify(reason ? { reason, state, cursor } : { state, cursor }) }));
+    return cursor;
+  };
+
+  const writeEvents = (events: readonly LoggedEvent[]) => {
+    let text = "";
+    for (const { cursor, event } of events) text += encodeFrame({ id: cursor, event: event.type, data: JSON.stringify(event) });
+    write(text);
+  };
+
+  const pump = async () => {
+    let cursor = options.after ?? (await sendSnapshot("snapshot"));
+    while (!closed) {
+      let reset: ResetReason | null = null;
+      for await (const item of options.log.tail(options.threadId, cursor, abort.signal)) {
+        if (item.kind === "reset") {
+          reset = item.reason;
+          break;
+        }
+        writeEvents(item.events);
+        cursor = item.events.at(-1)?.cursor ?? cursor;
+      }
+      if (reset === null) break;
+      cursor = await sendSnapshot("reset", reset);
+    }
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controllerRef = controller;
+      if (options.signal?.aborted) return finish();
+      options.signal?.addEventListener("abort", onClientGone, { once: true });
+      write(encodeFrame({ retry: options.retryMs }));
+      const heartbeat = setInterval(() => write(encodeComment("ping")), options.heartbeatMs);
+      timers.push(heartbeat as unknown as ReturnType<typeof setTimeout>);
+      if (options.maxDurationMs > 0) timers.push(setTimeout(() => finish({ reason: "planned" }), options.maxDurationMs));
+      pump().then(
+        // The tail ended without an abort: the log closed (server shutting down).
+        () => finish(closed ? undefined : { reason: "planned" }),
+        (error: unknown) => {
+          const message = error instanceof UnavailableError ? error.message : "stream failed";
+          finish({ reason: "error", message });
+        },
+      );
+    },
+    cancel() {
+      finish();
+    },
+  });
+}

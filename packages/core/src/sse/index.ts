@@ -1,0 +1,2 @@
+export * from "./encode.ts";
+export * from "./event-stream.ts";
