@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { createIngest } from "../chat/ingest.ts";
+import { createMemoryEventLog } from "../event-log/memory.ts";
+import { type Agent, AgentError } from "./agent.ts";
+import { createDemoAgent, demoReply } from "./demo.ts";
+import { createInProcessInvoker } from "./invoker.ts";
+import { runIdsFor } from "./run-ids.ts";
+import { runAgentTurn } from "./run-turn.ts";
+
+async function setup(agent: Agent) {
+  const log = createMemoryEventLog();
+  await log.createThread({ id: "t_1", owner: "s_1", createdAt: 1 });
+  await log.append({ id: "msg:m_1", threadId: "t_1", at: 1, type: "message.created", messageId: "m_1", role: "user", text: "hello agent" });
+  const deps = { log, ingest: createIngest(log), agent, deltaWindowMs: 5 };
+  return { log, deps };
+}
+
+async function events(log: ReturnType<typeof createMemoryEventLog>) {
+  const read = await log.read("t_1", null, 10_000);
+  if (read.kind !== "events") throw new Error("reset");
+  return read.events.map((e) => e.event);
+}
+
+function scripted(chunks: string[], error?: Error): Agent {
+  return {
+    name: "scripted",
+    async *reply() {
+      for (const chunk of chunks) {
+        await new Promise((r) => setTimeout(r, 1));
+        yield chunk;
+      }
+      if (error) throw error;
+    },
+  };
+}
+
+describe("running an agent turn", () => {
+  it("records run.started, deltas in order and the completed reply", async () => {
+    const { log, deps } = await setup(createDemoAgent({ paceMs: 1 }));
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("completed");
+    const all = await events(log);
+    const { runId, messageId } = await runIdsFor("t_1", "m_1");
+    expect(all[1]).toMatchObject({ type: "run.started", runId, messageId, replyTo: "m_1", agent: "demo" });
+    const deltas = all.filter((e) => e.type === "message.delta");
+    expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => i));
+    const expected = demoReply({ prompt: "hello agent", history: [] });
+    expect(deltas.map((d) => d.text).join("")).toBe(expected);
+    expect(all.at(-1)).toMatchObject({ type: "message.completed", text: expected });
+    const { state } = await log.snapshot("t_1");
+    expect(state.messages[1]).toMatchObject({ status: "complete", text: expected });
+  });
+
+  it("runs once when started twice (redelivered invoke)", async () => {
+    const { log, deps } = await setup(scripted(["a", "b"]));
+    const outcomes = await Promise.all([
+      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }),
+      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }),
+    ]);
+    expect(outcomes.sort()).toEqual(["completed", "duplicate"]);
+    expect((await events(log)).filter((e) => e.type === "message.completed")).toHaveLength(1);
+  });
+
+  it("turns an agent error into message.failed with its reason", async () => {
+    const { log, deps } = await setup(scripted(["partial "], new AgentError("the model is overloaded (429)", { retryable: true })));
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("failed");
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the model is overloaded (429)", retryable: true });
+  });
+
+  it("hides an unexpected error's details", async () => {
+    const { log, deps } = await setup(scripted([], new Error("secret internals")));
+    await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the agent failed unexpectedly" });
+  });
+
+  it("records a stopped reply as failed", async () => {
+    const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }, controller.signal)).toBe("failed");
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped" });
+  });
+
+  it("refuses an unknown user message", async () => {
+    const { deps } = await setup(scripted([]));
+    await expect(runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_404" })).rejects.toThrow("message m_404 not found");
+  });
+
+  it("runs in the background through the in-process invoker", async () => {
+    const { log, deps } = await setup(scripted(["x"]));
+    const errors: unknown[] = [];
+    const invoker = createInProcessInvoker((request) => runAgentTurn(deps, request), (e) => errors.push(e));
+    await invoker.invoke({ threadId: "t_1", userMessageId: "m_1" });
+    await invoker.invoke({ threadId: "t_1", userMessageId: "m_404" });
+    await invoker.idle();
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.completed", text: "x" });
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import type { ChatEvent } from "../chat/events.ts";
+import { createMemoryEventLog } from "../event-log/memory.ts";
+import { type EventStreamOptions, openEventStream } from "./event-stream.ts";
+
+interface Frame {
+  id?: string;
+  event?: string;
+  data?: string;
+  retry?: string;
+  comment?: string;
+}
+
+/** Reads SSE frames from a stream until `until` is satisfied or the stream ends. */
+async function readFrames(stream: ReadableStream<Uint8Array>, until: (frames: Frame[]) => boolean = () => false) {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  const frames: Frame[] = [];
+  const chunks: Uint8Array[] = [];
+  let buffer = "";
+  let ended = false;
+  while (!until(frames)) {
+    const { value, done } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    chunks.push(value);
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const frame: Frame = {};
+      for (const line of buffer.slice(0, end).split("\n")) {
+        if (line.startsWith(":")) frame.comment = line.slice(1).trim();
+        else {
+          const [field, ...rest] = line.split(": ");
+          const value = rest.join(": ");
+          if (field === "data") frame.data = frame.data === undefined ? value : `${frame.data}\n${value}`;
+          else (frame as Record<string, string>)[field as string] = value;
+        }
+      }
+      frames.push(frame);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf("\n\n");
+    }
+  }
+  return { frames, chunks, ended, cancel: () => reader.cancel() };
+}
+
+async function setup() {
+  const log = createMemoryEventLog();
+  await log.createThread({ id: "t_1", owner: "s", createdAt: 1 });
+  const append = (n: number) =>
+    log.append({ id: `msg:${n}`, threadId: "t_1", at: 1, type: "message.created", messageId: `m${n}`, role: "user", text: `hi ${n}` });
+  const base: EventStreamOptions = { log, threadId: "t_1", after: null, heartbeatMs: 15_000, maxDurationMs: 0, retryMs: 1000 };
+  return { log, append, base };
+}
+
+const events = (frames: Frame[]) => frames.filter((f) => f.event?.startsWith("message."));
+
+describe("event stream", () => {
+  it("sends retry, a snapshot, then live events with their cursors as ids", async () => {
+    const { append, base } = await setup();
+    await append(1);
+    const stream = openEventStream(base);
+    setTimeout(() => void append(2), 20);
+    const { frames, cancel } = await readFrames(stream, (f) => events(f).length >= 1);
+    await cancel();
+    expect(frames[0]).toEqual({ retry: "1000" });
+    expect(frames[1]?.event).toBe("snapshot");
+    const snapshot = JSON.parse(frames[1]?.data ?? "");
+    expect(snapshot.state.messages.map((m: { text: string }) => m.text)).toEqual(["hi 1"]);
+    expect(frames[1]?.id).toBe(snapshot.cursor);
+    const live = events(frames)[0];
+    const event = JSON.parse(live?.data ?? "") as ChatEvent;
+    expect(event).toMatchObject({ type: "message.created", text: "hi 2" });
+    expect(live?.id).toMatch(/^[a-z0-9]+:\d+-\d+$/);
+  });
+
+  it("replays what came after the cursor, then goes live", async () => {
+    const { append, base } = await setup();
+    const first = await append(1);
+    await append(2);
+    await append(3);
+    const stream = openEventStream({ ...base, after: first.cursor });
+    setTimeout(() => void append(4), 20);
+    const { frames, cancel } = await readFrames(stream, (f) => events(f).length >= 3);
+    await cancel();
+    expect(frames.some((f) => f.event === "snapshot")).toBe(false);
+    expect(events(frames).map((f) => JSON.parse(f.data ?? "").text)).toEqual(["hi 2", "hi 3", "hi 4"]);
+  });
+
+  it("answers a cursor from another epoch with a reset carrying a fresh snapshot", async () => {
+    const { append, base } = await setup();
+    await append(1);
+    const { frames, cancel } = await readFrames(openEventStream({ ...base, after: "zzzzzzzz:1-0" }), (f) => f.length >= 2);
+    await cancel();
+    expect(frames[1]?.event).toBe("reset");
+    const data = JSON.parse(frames[1]?.data ?? "");
+    expect(data).toMatchObject({ reason: "epoch", state: { threadId: "t_1" } });
+    expect(data.state.messages).toHaveLength(1);
+    expect(frames[1]?.id).toBe(data.cursor);
+  });
+
+  it("sends a ping every heartbeat interval", async () => {
+    const { base } = await setup();
+    const started = Date.now();
+    const { frames, cancel } = await readFrames(openEventStream({ ...base, heartbeatMs: 100 }), (f) => f.filter((x) => x.comment === "ping").length >= 2);
+    await cancel();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("closes on purpose after the maximum duration, with retry", async () => {
+    const { base } = await setup();
+    let closed = 0;
+    const { frames, ended } = await readFrames(openEventStream({ ...base, maxDurationMs: 100, onClose: () => closed++ }));
+    expect(ended).toBe(true);
+    expect(frames.at(-1)).toEqual({ retry: "1000", event: "close", data: '{"reason":"planned"}' });
+    expect(closed).toBe(1);
+  });
+
+  it("ends and reports once when the client goes away", async () => {
+    const { base } = await setup();
+    const client = new AbortController();
+    let closed = 0;
+    const stream = openEventStream({ ...base, signal: client.signal, onClose: () => closed++ });
+    setTimeout(() => client.abort(), 30);
+    const { ended } = await readFrames(stream);
+    expect(ended).toBe(true);
+    expect(closed).toBe(1);
+  });
+
+  it("tells the client in-band when the log fails, then closes", async () => {
+    const { log, base } = await setup();
+    const stream = openEventStream(base);
+    const reading = readFrames(stream);
+    setTimeout(() => void log.close(), 20);
+    const { frames, ended } = await reading;
+    expect(ended).toBe(true);
+    expect(frames.at(-1)).toMatchObject({ event: "close", retry: "1000" });
+  });
+
+  it("pads small writes up to the flush size", async () => {
+    const { base } = await setup();
+    const { chunks, cancel } = await readFrames(openEventStream({ ...base, padToBytes: 512 }), (f) => f.some((x) => x.event === "snapshot"));
+    await cancel();
+    for (const chunk of chunks) expect(chunk.byteLength).toBeGreaterThanOrEqual(512);
+  });
+});

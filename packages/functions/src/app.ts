@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { limitBody } from "./body.ts";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { renderError } from "./errors.ts";
+import { chatRoutes } from "./routes/chats.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { sendRoutes } from "./routes/send.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { streamRoutes } from "./routes/stream.ts";
+import { webhookRoutes } from "./routes/webhook.ts";
+
+/**
+ * The API, runtime-neutral: the local server and the Lambda entry points serve this
+ * same app. Every path is under `/api`.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>().basePath("/api");
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+  app.on(["POST", "PUT", "PATCH"], "*", limitBody);
+  app.route("/", sessionRoutes(deps));
+  app.route("/", healthRoutes(deps));
+  app.route("/chats/sse", streamRoutes(deps));
+  app.route("/chats", sendRoutes(deps));
+  app.route("/chats", chatRoutes(deps));
+  app.route("/webhook", webhookRoutes(deps));
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.onError(renderError);
+  return app;
+}

@@ -1,0 +1,33 @@
+import { MurmurError, UnavailableError } from "@murmur/core/errors";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unavailable: 503,
+};
+
+/** The one error renderer: every failure answers `{ error: { code, message } }`. */
+export function renderError(error: Error, c: Context): Response {
+  if (error instanceof MurmurError) {
+    if (error instanceof UnavailableError) c.header("Retry-After", String(error.retryAfterSeconds));
+    return c.json({ error: { code: error.code, message: error.message } }, STATUS[error.code]);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
+  }
+  console.error("unhandled error", error);
+  return c.json({ error: { code: "internal", message: "internal error" } }, 500);
+}
+
+function codeFor(status: number): string {
+  const entry = Object.entries(STATUS).find(([, s]) => s === status);
+  return entry ? entry[0] : status >= 500 ? "internal" : "bad_request";
+}

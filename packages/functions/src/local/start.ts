@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { MurmurConfig } from "@murmur/core/config";
+import { Hono } from "hono";
+import { createApp } from "../app.ts";
+import { createLocalDeps } from "../services.ts";
+
+/** The built web app, served at `/` when it exists. */
+export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+
+export interface LocalServer {
+  readonly url: string;
+  readonly deps: ReturnType<typeof createLocalDeps>;
+  readonly servesWeb: boolean;
+  /** Stops accepting requests, ends open streams, waits for agent runs, closes the log. */
+  close(): Promise<void>;
+}
+
+/** Starts the API (and the built web app, when present) on `config.host:config.port`. */
+export async function startLocalServer(config: MurmurConfig, options: { webDist?: string } = {}): Promise<LocalServer> {
+  const deps = createLocalDeps(config);
+  const webDist = options.webDist ?? WEB_DIST;
+  const servesWeb = existsSync(webDist);
+  const root = new Hono();
+  root.route("/", createApp(deps));
+  if (servesWeb) {
+    root.use("/*", serveStatic({ root: webDist }));
+    // Client-side routes (e.g. /t/<threadId>) get the app shell.
+    root.get("*", serveStatic({ root: webDist, path: "index.html" }));
+  }
+
+  const server = serve({ fetch: root.fetch, hostname: config.host, port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    deps,
+    servesWeb,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Let replies in progress finish (briefly), then end the streams' tails.
+      await Promise.race([deps.invoker.idle(), sleep(2000)]);
+      await deps.log.close();
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

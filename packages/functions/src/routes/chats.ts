@@ -1,0 +1,26 @@
+import { newId } from "@murmur/core/chat";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { readBody } from "../body.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { requireSession } from "../session.ts";
+import { ownedThread } from "../threads.ts";
+
+const CreateChatBody = v.strictObject({});
+
+/** `POST /api/chats`, `GET /api/chats`, `GET /api/chats/:threadId`. */
+export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .use(requireSession(deps))
+    .post("/", async (c) => {
+      await readBody(c, CreateChatBody);
+      const thread = await deps.log.createThread({ id: newId("t"), owner: c.var.sessionId, createdAt: Date.now() });
+      return c.json({ thread }, 201);
+    })
+    .get("/", async (c) => c.json({ threads: await deps.log.listThreads(c.var.sessionId) }))
+    .get("/:threadId", async (c) => {
+      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const { state, cursor } = await deps.log.snapshot(thread.id);
+      return c.json({ thread, state, cursor });
+    });
+}

@@ -1,0 +1,42 @@
+import { runIdsFor } from "@murmur/core/agent";
+import { IdSchema, MAX_MESSAGE_BYTES } from "@murmur/core/chat";
+import { PayloadTooLargeError, UnavailableError } from "@murmur/core/errors";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { readBody } from "../body.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { requireSession } from "../session.ts";
+import { ownedThread } from "../threads.ts";
+
+const SendBody = v.strictObject({
+  /** Made by the client, so a retried send is recognised and lands once. */
+  messageId: IdSchema,
+  text: v.pipe(v.string("must be a string"), v.check((t) => t.trim().length > 0, "must not be empty")),
+});
+
+/**
+ * `POST /api/chats/:threadId/send`: appends the user's message and starts the agent
+ * run, then answers 202 at once. A retry with the same `messageId` writes nothing new
+ * (`duplicate: true`) but starts the run again, which is itself idempotent: so a send
+ * whose run failed to start can simply be retried.
+ */
+export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().use(requireSession(deps)).post("/:threadId/send", async (c) => {
+    const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+    const { messageId, text } = await readBody(c, SendBody);
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > MAX_MESSAGE_BYTES) {
+      throw new PayloadTooLargeError(`text is ${bytes} bytes; a message may hold at most ${MAX_MESSAGE_BYTES} bytes (16 KB)`);
+    }
+    const [result] = await deps.ingest(thread.id, [
+      { id: `msg:${messageId}`, threadId: thread.id, at: Date.now(), type: "message.created", messageId, role: "user", text },
+    ]);
+    try {
+      await deps.invoker.invoke({ threadId: thread.id, userMessageId: messageId });
+    } catch (cause) {
+      throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", { cause });
+    }
+    const { runId } = await runIdsFor(thread.id, messageId);
+    return c.json({ messageId, runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
+  });
+}

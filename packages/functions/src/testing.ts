@@ -1,0 +1,9 @@
+import { readConfig, type MurmurConfig } from "@murmur/core/config";
+
+/** Test configuration: fixed secrets, fast demo replies; override anything. */
+export function testConfig(env: Record<string, string> = {}): MurmurConfig {
+  return readConfig(
+    { SESSION_SECRET: "test-session-secret-0123456789abcdef", WEBHOOK_SECRET: "test-webhook-secret", PORT: "0", DEMO_PACE_MS: "0", ...env },
+    "local",
+  );
+}
