@@ -18,7 +18,8 @@ function setup(env: Record<string, string> = {}) {
     return app.request(path, { ...init, headers, body });
   };
   const session = async () => (await (await request("/api/session", { method: "POST" })).json()).token as string;
-  const newThread = async (token: string) => (await (await request("/api/chats", { method: "POST", token, json: {} })).json()).thread.id as string;
+  const newThread = async (token: string) =>
+    (await (await request("/api/chats", { method: "POST", token, json: {} })).json()).thread.id as string;
   /** Every event in the thread's log, to show a refused request wrote nothing. */
   const logSize = async (threadId: string) => {
     const read = await deps.log.read(threadId, null, 100_000);
@@ -46,7 +47,10 @@ describe("sessions", () => {
 
   it("refuses the API without a valid session", async () => {
     const { request } = setup();
-    expect(await errorOf(await request("/api/chats"))).toMatchObject({ code: "unauthorized", message: expect.stringContaining("POST /api/session") });
+    expect(await errorOf(await request("/api/chats"))).toMatchObject({
+      code: "unauthorized",
+      message: expect.stringContaining("POST /api/session"),
+    });
     const forged = await request("/api/chats", { token: "v1.eyJzaWQiOiJ4IiwiZXhwIjo5OTk5OTk5OTk5fQ.AAAA" });
     expect(forged.status).toBe(401);
     expect((await errorOf(forged)).message).toBe("session token signature does not match");
@@ -65,7 +69,11 @@ describe("chats", () => {
     expect(list.threads.map((t: { id: string }) => t.id).sort()).toEqual([t1, t2].sort());
     const read = await request(`/api/chats/${t1}`, { token: alice });
     expect(read.status).toBe(200);
-    expect(await read.json()).toMatchObject({ thread: { id: t1, title: null }, state: { threadId: t1, messages: [] }, cursor: expect.stringMatching(/:0-0$/) });
+    expect(await read.json()).toMatchObject({
+      thread: { id: t1, title: null },
+      state: { threadId: t1, messages: [] },
+      cursor: expect.stringMatching(/:0-0$/),
+    });
   });
 
   it("refuses another session's thread, an unknown one and a malformed id", async () => {
@@ -149,7 +157,12 @@ describe("send", () => {
     const { request, session, newThread } = setup();
     const token = await session();
     const t = await newThread(token);
-    const res = await request(`/api/chats/${t}/send`, { method: "POST", token, body: "{nope", headers: { "Content-Type": "application/json" } });
+    const res = await request(`/api/chats/${t}/send`, {
+      method: "POST",
+      token,
+      body: "{nope",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(400);
     expect((await errorOf(res)).message).toBe("body is not valid JSON");
   });
@@ -165,7 +178,11 @@ describe("webhook", () => {
       events: [{ id: "ext:1", threadId, at: 1, type: "message.created", messageId: "m_ext", role: "user", text: "from an agent" }],
     });
     const post = (raw: string, signature?: string) =>
-      ctx.request("/api/webhook/chat-response", { method: "POST", body: raw, headers: signature ? { "X-Murmur-Signature": signature } : {} });
+      ctx.request("/api/webhook/chat-response", {
+        method: "POST",
+        body: raw,
+        headers: signature ? { "X-Murmur-Signature": signature } : {},
+      });
     return { ...ctx, threadId, body, post };
   }
 
@@ -250,7 +267,12 @@ describe("health and unknown routes", () => {
     const { request } = setup();
     const res = await request("/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", mode: "local", eventLog: { adapter: "memory", ok: true }, streams: { open: 0 } });
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      mode: "local",
+      eventLog: { adapter: "memory", ok: true },
+      streams: { open: 0 },
+    });
   });
 
   it("answers 503 when the event log is down", async () => {

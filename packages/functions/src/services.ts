@@ -20,7 +20,8 @@ export function createLocalDeps(config: MurmurConfig, log: EventLog = createEven
   const ingest = createIngest(log);
   const agent = createAgent(config);
   const invoker = createInProcessInvoker(
-    (request) => runAgentTurn({ log, ingest, agent, deltaWindowMs: config.agent.deltaWindowMs, historyLimit: config.agent.historyLimit }, request),
+    (request) =>
+      runAgentTurn({ log, ingest, agent, deltaWindowMs: config.agent.deltaWindowMs, historyLimit: config.agent.historyLimit }, request),
     (error, request) => console.error(`agent run for ${request.threadId}/${request.userMessageId} failed:`, error),
   );
   return {

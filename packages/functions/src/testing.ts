@@ -1,4 +1,4 @@
-import { readConfig, type MurmurConfig } from "@murmur/core/config";
+import { type MurmurConfig, readConfig } from "@murmur/core/config";
 
 /** Test configuration: fixed secrets, fast demo replies; override anything. */
 export function testConfig(env: Record<string, string> = {}): MurmurConfig {

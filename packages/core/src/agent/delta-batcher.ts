@@ -22,9 +22,11 @@ export function createDeltaBatcher(windowMs: number, send: (text: string) => Pro
     if (!pending) return;
     const text = pending;
     pending = "";
-    chain = chain.then(() => (failure ? undefined : send(text))).catch((error: unknown) => {
-      failure ??= error;
-    });
+    chain = chain
+      .then(() => (failure ? undefined : send(text)))
+      .catch((error: unknown) => {
+        failure ??= error;
+      });
   };
 
   return {

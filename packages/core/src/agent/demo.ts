@@ -6,11 +6,7 @@ export interface DemoAgentOptions {
   readonly paceMs: number;
 }
 
-const OPENINGS = [
-  "Thanks for your message.",
-  "Here is a reply from the built-in demo responder.",
-  "Got it.",
-];
+const OPENINGS = ["Thanks for your message.", "Here is a reply from the built-in demo responder.", "Got it."];
 
 /**
  * The reply the demo responder writes for a prompt: deterministic (the same prompt
@@ -28,7 +24,7 @@ export function demoReply(turn: Pick<AgentTurn, "prompt" | "history">): string {
     `You wrote ${words.length} ${words.length === 1 ? "word" : "words"}: "${quoted}".`,
     `This is turn ${turnNumber} of this chat, and every word of this reply travels through the event log`,
     "and reaches each open tab over Server-Sent Events, token by token.",
-    "Configure a real model with AGENT=openai or AGENT=langgraph.",
+    "A real model replaces this demo when another agent is configured.",
   ].join(" ");
 }
 

@@ -88,7 +88,10 @@ describe("running an agent turn", () => {
   it("runs in the background through the in-process invoker", async () => {
     const { log, deps } = await setup(scripted(["x"]));
     const errors: unknown[] = [];
-    const invoker = createInProcessInvoker((request) => runAgentTurn(deps, request), (e) => errors.push(e));
+    const invoker = createInProcessInvoker(
+      (request) => runAgentTurn(deps, request),
+      (e) => errors.push(e),
+    );
     await invoker.invoke({ threadId: "t_1", userMessageId: "m_1" });
     await invoker.invoke({ threadId: "t_1", userMessageId: "m_404" });
     await invoker.idle();

@@ -55,7 +55,9 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   let text = "";
   const batcher = createDeltaBatcher(deps.deltaWindowMs, async (batch) => {
     const current = seq++;
-    await deps.ingest(threadId, [{ ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch }]);
+    await deps.ingest(threadId, [
+      { ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch },
+    ]);
   });
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);

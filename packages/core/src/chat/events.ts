@@ -15,8 +15,7 @@ const base = {
   at: v.pipe(v.number(), v.integer(), v.minValue(0)),
 };
 
-const text = (maxBytes: number) =>
-  v.pipe(v.string("must be a string"), v.maxBytes(maxBytes, `must be at most ${maxBytes} bytes`));
+const text = (maxBytes: number) => v.pipe(v.string("must be a string"), v.maxBytes(maxBytes, `must be at most ${maxBytes} bytes`));
 
 export const MessageCreatedSchema = v.strictObject({
   ...base,
@@ -86,9 +85,7 @@ export type ChatEvent = v.InferOutput<typeof ChatEventSchema>;
 export type ChatEventType = ChatEvent["type"];
 
 /** The event types, in the order the schemas list them. */
-export const CHAT_EVENT_TYPES: readonly ChatEventType[] = ChatEventSchema.options.map(
-  (schema) => schema.entries.type.literal,
-);
+export const CHAT_EVENT_TYPES: readonly ChatEventType[] = ChatEventSchema.options.map((schema) => schema.entries.type.literal);
 
 /** Formats valibot issues as `path: message` strings. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {

@@ -4,7 +4,15 @@ import { createMemoryEventLog } from "../event-log/memory.ts";
 import { createIngest, MAX_EVENTS_PER_BATCH } from "./ingest.ts";
 
 const delta = (seq: number, extra: object = {}) => ({
-  id: `r:d:${seq}`, threadId: "t_1", at: 1, type: "message.delta", runId: "r", messageId: "a", seq, text: "x", ...extra,
+  id: `r:d:${seq}`,
+  threadId: "t_1",
+  at: 1,
+  type: "message.delta",
+  runId: "r",
+  messageId: "a",
+  seq,
+  text: "x",
+  ...extra,
 });
 
 async function setup() {
@@ -17,7 +25,10 @@ describe("ingestion", () => {
   it("appends a batch in order and reports duplicates", async () => {
     const { log, ingest } = await setup();
     const first = await ingest("t_1", [delta(0), delta(1)]);
-    expect(first.map((r) => [r.id, r.duplicate])).toEqual([["r:d:0", false], ["r:d:1", false]]);
+    expect(first.map((r) => [r.id, r.duplicate])).toEqual([
+      ["r:d:0", false],
+      ["r:d:1", false],
+    ]);
     const again = await ingest("t_1", [delta(1), delta(2)]);
     expect(again.map((r) => r.duplicate)).toEqual([true, false]);
     const read = await log.read("t_1", null, 100);
@@ -30,7 +41,12 @@ describe("ingestion", () => {
       /events\[1\]\.seq: .*events\[2\]\.threadId: must be t_1/,
     );
     await expect(ingest("t_1", [])).rejects.toBeInstanceOf(ValidationError);
-    await expect(ingest("t_1", Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, (_, i) => delta(i)))).rejects.toThrow(/at most 500/);
+    await expect(
+      ingest(
+        "t_1",
+        Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, (_, i) => delta(i)),
+      ),
+    ).rejects.toThrow(/at most 500/);
     expect(await log.read("t_1", null, 100)).toMatchObject({ events: [] });
   });
 

@@ -6,7 +6,16 @@ const T = "t_1";
 const at = 1_700_000_000_000;
 const created: ChatEvent = { id: "e1", threadId: T, at, type: "message.created", messageId: "m_u", role: "user", text: "hi" };
 const started: ChatEvent = { id: "e2", threadId: T, at, type: "run.started", runId: "r1", messageId: "m_a", replyTo: "m_u", agent: "demo" };
-const delta = (seq: number, text: string): ChatEvent => ({ id: `d${seq}`, threadId: T, at, type: "message.delta", runId: "r1", messageId: "m_a", seq, text });
+const delta = (seq: number, text: string): ChatEvent => ({
+  id: `d${seq}`,
+  threadId: T,
+  at,
+  type: "message.delta",
+  runId: "r1",
+  messageId: "m_a",
+  seq,
+  text,
+});
 
 describe("thread reducer", () => {
   it("folds a whole reply into a complete assistant message", () => {
@@ -32,7 +41,16 @@ describe("thread reducer", () => {
     const once = foldEvents(emptyThreadState(T), [created, started, delta(0, "a"), delta(1, "b")]);
     const twice = foldEvents(once, [created, started, delta(0, "a"), delta(1, "b")]);
     expect(twice).toBe(once);
-    const failed = applyEvent(twice, { id: "f", threadId: T, at, type: "message.failed", runId: "r1", messageId: "m_a", reason: "boom", retryable: true });
+    const failed = applyEvent(twice, {
+      id: "f",
+      threadId: T,
+      at,
+      type: "message.failed",
+      runId: "r1",
+      messageId: "m_a",
+      reason: "boom",
+      retryable: true,
+    });
     expect(failed.messages[1]).toMatchObject({ status: "failed", text: "ab", error: { reason: "boom", retryable: true } });
     expect(applyEvent(failed, delta(2, "c"))).toBe(failed);
   });

@@ -31,11 +31,7 @@ export function emptyThreadState(threadId: string): ThreadState {
   return { threadId, messages: [] };
 }
 
-function updateMessage(
-  state: ThreadState,
-  messageId: string,
-  update: (message: ChatMessage) => ChatMessage,
-): ThreadState {
+function updateMessage(state: ThreadState, messageId: string, update: (message: ChatMessage) => ChatMessage): ThreadState {
   const index = state.messages.findIndex((m) => m.id === messageId);
   if (index === -1) return state;
   const current = state.messages[index] as ChatMessage;
@@ -58,10 +54,7 @@ export function applyEvent(state: ThreadState, event: ChatEvent): ThreadState {
       if (state.messages.some((m) => m.id === event.messageId)) return state;
       return {
         ...state,
-        messages: [
-          ...state.messages,
-          { id: event.messageId, role: "user", text: event.text, status: "complete", createdAt: event.at },
-        ],
+        messages: [...state.messages, { id: event.messageId, role: "user", text: event.text, status: "complete", createdAt: event.at }],
       };
     case "run.started":
       if (state.messages.some((m) => m.id === event.messageId)) return state;
@@ -84,19 +77,13 @@ export function applyEvent(state: ThreadState, event: ChatEvent): ThreadState {
       };
     case "message.delta":
       return updateMessage(state, event.messageId, (m) =>
-        m.status !== "streaming" || event.seq <= (m.lastSeq ?? -1)
-          ? m
-          : { ...m, text: m.text + event.text, lastSeq: event.seq },
+        m.status !== "streaming" || event.seq <= (m.lastSeq ?? -1) ? m : { ...m, text: m.text + event.text, lastSeq: event.seq },
       );
     case "message.completed":
-      return updateMessage(state, event.messageId, (m) =>
-        m.status !== "streaming" ? m : { ...m, text: event.text, status: "complete" },
-      );
+      return updateMessage(state, event.messageId, (m) => (m.status !== "streaming" ? m : { ...m, text: event.text, status: "complete" }));
     case "message.failed":
       return updateMessage(state, event.messageId, (m) =>
-        m.status !== "streaming"
-          ? m
-          : { ...m, status: "failed", error: { reason: event.reason, retryable: event.retryable } },
+        m.status !== "streaming" ? m : { ...m, status: "failed", error: { reason: event.reason, retryable: event.retryable } },
       );
   }
 }

@@ -2,14 +2,7 @@
  * Typed errors thrown by core. Core knows nothing of HTTP: the functions package
  * maps each `code` to a status in its one `onError`.
  */
-export type ErrorCode =
-  | "invalid_input"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "unavailable";
+export type ErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unavailable";
 
 /** Base class: `code` says what kind of failure, `message` says what is wrong in words a caller can act on. */
 export class MurmurError extends Error {

@@ -231,9 +231,26 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const log = await make({ maxEventsPerThread: 5 });
       const t = await newThread(log);
       await log.append(userMessage(t, 1));
-      await log.append({ id: "r1:started", threadId: t, at: 1, type: "run.started", runId: "r1", messageId: "a1", replyTo: "u1", agent: "demo" });
+      await log.append({
+        id: "r1:started",
+        threadId: t,
+        at: 1,
+        type: "run.started",
+        runId: "r1",
+        messageId: "a1",
+        replyTo: "u1",
+        agent: "demo",
+      });
       for (let i = 0; i < 20; i++) await log.append(delta(t, i, "x"));
-      await log.append({ id: "r1:done", threadId: t, at: 2, type: "message.completed", runId: "r1", messageId: "a1", text: "x".repeat(20) });
+      await log.append({
+        id: "r1:done",
+        threadId: t,
+        at: 2,
+        type: "message.completed",
+        runId: "r1",
+        messageId: "a1",
+        text: "x".repeat(20),
+      });
       const snap = await log.snapshot(t);
       expect(snap.state.messages.map((m) => [m.id, m.text, m.status])).toEqual([
         ["u1", "message 1", "complete"],

@@ -2,16 +2,7 @@ import type { ChatEvent } from "../chat/events.ts";
 import { applyEvent, emptyThreadState, type ThreadState } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import { type Cursor, compareCursors, formatCursor, newEpoch, originCursor, parseCursor } from "./cursor.ts";
-import type {
-  AppendResult,
-  EventLog,
-  EventLogOptions,
-  LoggedEvent,
-  ReadResult,
-  Snapshot,
-  TailItem,
-  ThreadRecord,
-} from "./event-log.ts";
+import type { AppendResult, EventLog, EventLogOptions, LoggedEvent, ReadResult, Snapshot, TailItem, ThreadRecord } from "./event-log.ts";
 import { recordAfter } from "./thread-record.ts";
 
 const DEFAULT_MAX_EVENTS = 10_000;

@@ -105,8 +105,12 @@ describe("event stream", () => {
   it("sends a ping every heartbeat interval", async () => {
     const { base } = await setup();
     const started = Date.now();
-    const { frames, cancel } = await readFrames(openEventStream({ ...base, heartbeatMs: 100 }), (f) => f.filter((x) => x.comment === "ping").length >= 2);
+    const { frames, cancel } = await readFrames(
+      openEventStream({ ...base, heartbeatMs: 100 }),
+      (f) => f.filter((x) => x.comment === "ping").length >= 2,
+    );
     await cancel();
+    expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping"]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
@@ -142,7 +146,9 @@ describe("event stream", () => {
 
   it("pads small writes up to the flush size", async () => {
     const { base } = await setup();
-    const { chunks, cancel } = await readFrames(openEventStream({ ...base, padToBytes: 512 }), (f) => f.some((x) => x.event === "snapshot"));
+    const { chunks, cancel } = await readFrames(openEventStream({ ...base, padToBytes: 512 }), (f) =>
+      f.some((x) => x.event === "snapshot"),
+    );
     await cancel();
     for (const chunk of chunks) expect(chunk.byteLength).toBeGreaterThanOrEqual(512);
   });

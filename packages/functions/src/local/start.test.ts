@@ -31,7 +31,10 @@ async function start(env: Record<string, string> = {}) {
 /** A real EventSource over loopback that authenticates with the bearer token and may force a Last-Event-ID. */
 function subscribe(url: string, token: string, lastEventId?: string) {
   const authFetch: FetchLike = (input, init) =>
-    fetch(input, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}`, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) } });
+    fetch(input, {
+      ...init,
+      headers: { ...init.headers, Authorization: `Bearer ${token}`, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
+    });
   const source = new EventSource(url, { fetch: authFetch });
   const received: { id: string; type: string; event?: ChatEvent; data: string }[] = [];
   const waiters: (() => void)[] = [];
@@ -39,7 +42,16 @@ function subscribe(url: string, token: string, lastEventId?: string) {
     received.push({ id: message.lastEventId, type, data: message.data, event: type.includes(".") ? JSON.parse(message.data) : undefined });
     for (const wake of waiters.splice(0)) wake();
   };
-  for (const type of ["snapshot", "reset", "close", "message.created", "run.started", "message.delta", "message.completed", "message.failed"]) {
+  for (const type of [
+    "snapshot",
+    "reset",
+    "close",
+    "message.created",
+    "run.started",
+    "message.delta",
+    "message.completed",
+    "message.failed",
+  ]) {
     source.addEventListener(type, onEvent(type) as EventListener);
   }
   const until = async (done: () => boolean, timeoutMs = 10_000) => {
@@ -55,10 +67,8 @@ function subscribe(url: string, token: string, lastEventId?: string) {
   return { source, received, until };
 }
 
-const deltas = (events: { event?: ChatEvent }[]) =>
-  events.flatMap((r) => (r.event?.type === "message.delta" ? [r.event] : []));
-const completed = (events: { event?: ChatEvent }[]) =>
-  events.flatMap((r) => (r.event?.type === "message.completed" ? [r.event] : []));
+const deltas = (events: { event?: ChatEvent }[]) => events.flatMap((r) => (r.event?.type === "message.delta" ? [r.event] : []));
+const completed = (events: { event?: ChatEvent }[]) => events.flatMap((r) => (r.event?.type === "message.completed" ? [r.event] : []));
 
 describe("local server end to end, over HTTP on loopback", () => {
   it("streams a sent message's reply: deltas, then the completion", async () => {

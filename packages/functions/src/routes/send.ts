@@ -11,7 +11,10 @@ import { ownedThread } from "../threads.ts";
 const SendBody = v.strictObject({
   /** Made by the client, so a retried send is recognised and lands once. */
   messageId: IdSchema,
-  text: v.pipe(v.string("must be a string"), v.check((t) => t.trim().length > 0, "must not be empty")),
+  text: v.pipe(
+    v.string("must be a string"),
+    v.check((t) => t.trim().length > 0, "must not be empty"),
+  ),
 });
 
 /**
@@ -34,7 +37,9 @@ export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
     try {
       await deps.invoker.invoke({ threadId: thread.id, userMessageId: messageId });
     } catch (cause) {
-      throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", { cause });
+      throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", {
+        cause,
+      });
     }
     const { runId } = await runIdsFor(thread.id, messageId);
     return c.json({ messageId, runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);

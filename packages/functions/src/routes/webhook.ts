@@ -1,5 +1,5 @@
-import { IdSchema } from "@murmur/core/chat";
 import { SIGNATURE_HEADER } from "@murmur/core/auth";
+import { IdSchema } from "@murmur/core/chat";
 import { NotFoundError, ValidationError } from "@murmur/core/errors";
 import { Hono } from "hono";
 import * as v from "valibot";
@@ -22,7 +22,10 @@ export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
     await deps.webhooks.verify(c.req.header(SIGNATURE_HEADER), raw);
     const parsed = v.safeParse(WebhookBody, parseJson(raw));
     if (!parsed.success) {
-      throw new ValidationError("invalid webhook body", parsed.issues.map((i) => `${v.getDotPath(i) ?? "body"}: ${i.message}`));
+      throw new ValidationError(
+        "invalid webhook body",
+        parsed.issues.map((i) => `${v.getDotPath(i) ?? "body"}: ${i.message}`),
+      );
     }
     const { threadId, events } = parsed.output;
     if (!(await deps.log.getThread(threadId))) throw new NotFoundError(`thread ${threadId} not found`);
