@@ -234,8 +234,11 @@ describe("stream route", () => {
     const { request, session, newThread, logSize, deps } = setup();
     const token = await session();
     const t = await newThread(token);
-    for (const headers of [{ "Last-Event-ID": "12345" }, {}]) {
-      const res = await request(`/api/chats/sse/${t}${"Last-Event-ID" in headers ? "" : "?after=nope"}`, { token, headers });
+    for (const [query, headers] of [
+      ["", { "Last-Event-ID": "12345" }],
+      ["?after=nope", {}],
+    ] as const) {
+      const res = await request(`/api/chats/sse/${t}${query}`, { token, headers });
       expect(res.status).toBe(400);
       expect((await errorOf(res)).message).toContain("malformed cursor");
     }

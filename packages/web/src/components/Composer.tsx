@@ -1,0 +1,73 @@
+import { MAX_MESSAGE_BYTES, newId } from "@murmur/core/chat";
+import { createSignal, Show } from "solid-js";
+
+const encoder = new TextEncoder();
+
+/**
+ * The message box. Enter sends, Shift+Enter starts a new line. The message id is made
+ * per draft and kept while the text is unchanged, so sending again after a failure
+ * cannot post the message twice; editing the text makes a new id.
+ */
+export function Composer(props: { onSend: (text: string, messageId: string) => Promise<unknown>; disabled?: boolean }) {
+  const [text, setText] = createSignal("");
+  const [sending, setSending] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  let messageId = newId("m");
+
+  const tooLong = () => encoder.encode(text()).length > MAX_MESSAGE_BYTES;
+  const canSend = () => text().trim() !== "" && !tooLong() && !sending() && !props.disabled;
+
+  const send = async () => {
+    if (!canSend()) return;
+    setSending(true);
+    setError(undefined);
+    try {
+      await props.onSend(text(), messageId);
+      setText("");
+      messageId = newId("m");
+    } catch (cause) {
+      setError(cause instanceof Error ? cause.message : String(cause));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void send();
+      }}
+    >
+      <textarea
+        aria-label="Message"
+        placeholder="Write a message"
+        rows={2}
+        value={text()}
+        onInput={(event) => {
+          setText(event.currentTarget.value);
+          messageId = newId("m");
+        }}
+        onKeyDown={(event) => {
+          if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+          event.preventDefault();
+          void send();
+        }}
+      />
+      <button type="submit" disabled={!canSend()}>
+        {sending() ? "Sending…" : "Send"}
+      </button>
+      <Show when={tooLong()}>
+        <p class="composer-error">This message is too long (at most {MAX_MESSAGE_BYTES / 1024} KB).</p>
+      </Show>
+      <Show when={error()}>
+        {(message) => (
+          <p class="composer-error" role="alert">
+            {message()}
+          </p>
+        )}
+      </Show>
+    </form>
+  );
+}
