@@ -1,0 +1,44 @@
+/**
+ * Key names under a prefix of app and stage (e.g. `murmur:production`), so stages can
+ * share one database without seeing each other:
+ * - `{prefix}:thread:{id}`: the delivery stream (one entry per event);
+ * - `{prefix}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, epoch, head;
+ * - `{prefix}:thread:{id}:ids`: hash event id -> stream id, for de-duplication;
+ * - `{prefix}:thread:{id}:history`: list of every non-delta event, for snapshots;
+ * - `{prefix}:thread:{id}:partials`: hash message id -> last delta seq, for replies in progress;
+ * - `{prefix}:thread:{id}:partial:{messageId}`: the text so far of a reply in progress;
+ * - `{prefix}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity.
+ */
+export interface ThreadKeys {
+  readonly stream: string;
+  readonly meta: string;
+  readonly ids: string;
+  readonly history: string;
+  readonly partials: string;
+  /** Prefix of the per-message partial-text keys; the message id follows. */
+  readonly partialPrefix: string;
+}
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Checks a key prefix. @throws TypeError when it holds characters that could collide. */
+export function checkPrefix(prefix: string): string {
+  if (!PREFIX_PATTERN.test(prefix)) throw new TypeError(`key prefix "${prefix}" must be 1-64 characters of A-Z a-z 0-9 _ . : -`);
+  return prefix;
+}
+
+export function threadKeys(prefix: string, threadId: string): ThreadKeys {
+  const stream = `${prefix}:thread:${threadId}`;
+  return {
+    stream,
+    meta: `${stream}:meta`,
+    ids: `${stream}:ids`,
+    history: `${stream}:history`,
+    partials: `${stream}:partials`,
+    partialPrefix: `${stream}:partial:`,
+  };
+}
+
+export function ownerKey(prefix: string, owner: string): string {
+  return `${prefix}:owner:${owner}:threads`;
+}

@@ -1,0 +1,132 @@
+/** A stream entry as Redis returns it: id and a flat list of field, value. */
+export type RawEntry = [id: string, fields: string[]];
+
+/**
+ * Watches Redis streams for new entries on behalf of many tails at once, so a process
+ * holds one reader, not one per subscriber. `watch` calls `onEntries` with the entries
+ * appended to `stream` after `fromId` (or after the newest id the reader already
+ * delivered for that stream, if it watches it already), in order, until unwatched.
+ * Listeners must check continuity themselves (see the `p` field in redis-scripts.ts).
+ */
+export interface StreamTailer {
+  watch(stream: string, fromId: string, onEntries: (entries: readonly RawEntry[]) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** How a multiplexer reads: one call covers every watched stream. */
+export interface TailDriver {
+  /**
+   * New entries of the streams after the given ids, or null when there are none. A
+   * blocking driver waits up to its block time; a polling driver answers at once.
+   */
+  read(streams: readonly (readonly [key: string, id: string])[]): Promise<[string, RawEntry[]][] | null>;
+  /** Ends a pending blocking read early, so a new watch is read at once. */
+  interrupt(): Promise<void>;
+  /** Milliseconds to wait after `emptyReads` reads in a row found nothing (0: none). */
+  pauseAfter(emptyReads: number): number;
+  close(): Promise<void>;
+}
+
+interface Watch {
+  lastId: string;
+  readonly listeners: Set<(entries: readonly RawEntry[]) => void>;
+}
+
+/**
+ * The one reader loop of a process. Errors (Redis unreachable) are reported to
+ * `onError` and retried with backoff up to 1 s; watches stay in place and resume from
+ * the last delivered id, so nothing is skipped once Redis answers again.
+ */
+export function createStreamMultiplexer(driver: TailDriver, onError: (error: unknown) => void = () => {}): StreamTailer {
+  const watches = new Map<string, Watch>();
+  let closed = false;
+  let running = false;
+  let wakeIdle: (() => void) | null = null;
+  let wakePause: (() => void) | null = null;
+
+  const loop = async () => {
+    let emptyReads = 0;
+    let failures = 0;
+    while (!closed) {
+      if (watches.size === 0) {
+        await new Promise<void>((resolve) => {
+          wakeIdle = resolve;
+        });
+        continue;
+      }
+      const streams = [...watches].map(([key, watch]) => [key, watch.lastId] as const);
+      let result: [string, RawEntry[]][] | null;
+      try {
+        result = await driver.read(streams);
+        failures = 0;
+      } catch (error) {
+        if (closed) break;
+        onError(error);
+        await pause(Math.min(1000, 50 * 2 ** failures++));
+        continue;
+      }
+      if (!result || result.length === 0) {
+        const wait = driver.pauseAfter(++emptyReads);
+        if (wait > 0) await pause(wait);
+        continue;
+      }
+      emptyReads = 0;
+      for (const [key, entries] of result) {
+        const watch = watches.get(key);
+        const last = entries.at(-1);
+        if (!watch || !last) continue;
+        watch.lastId = last[0];
+        for (const listener of watch.listeners) listener(entries);
+      }
+    }
+  };
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakePause = null;
+        resolve();
+      }
+      wakePause = done;
+    });
+
+  const changed = () => {
+    wakeIdle?.();
+    wakeIdle = null;
+    wakePause?.();
+    void driver.interrupt().catch(() => {});
+  };
+
+  return {
+    watch(stream, fromId, onEntries) {
+      if (closed) return () => {};
+      let watch = watches.get(stream);
+      const isNew = !watch;
+      if (!watch) {
+        watch = { lastId: fromId, listeners: new Set() };
+        watches.set(stream, watch);
+      }
+      watch.listeners.add(onEntries);
+      if (!running) {
+        running = true;
+        void loop();
+      }
+      if (isNew) changed();
+      return () => {
+        const current = watches.get(stream);
+        if (!current?.listeners.delete(onEntries) || current.listeners.size > 0) return;
+        watches.delete(stream);
+        changed();
+      };
+    },
+    async close() {
+      closed = true;
+      watches.clear();
+      wakeIdle?.();
+      wakePause?.();
+      await driver.close();
+    },
+  };
+}

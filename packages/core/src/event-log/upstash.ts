@@ -1,0 +1,90 @@
+import { Redis } from "@upstash/redis";
+import type { EventLogOptions } from "./event-log.ts";
+import { createBlockingTailer } from "./redis.ts";
+import { RedisBackedEventLog, type ScriptRunner } from "./redis-log.ts";
+import { POLL } from "./redis-scripts.ts";
+import { createStreamMultiplexer, type RawEntry, type StreamTailer } from "./redis-tailer.ts";
+import { isNoScript, scriptSha } from "./script-sha.ts";
+
+export interface UpstashEventLogOptions extends EventLogOptions {
+  readonly prefix: string;
+  /** `UPSTASH_REDIS_REST_URL`. */
+  readonly restUrl: string;
+  /** `UPSTASH_REDIS_REST_TOKEN`. */
+  readonly restToken: string;
+  /**
+   * A `redis://` or `rediss://` URL of the same database for blocking reads (the cloud
+   * composition: Upstash's TCP endpoint). Without it, tails poll over REST.
+   */
+  readonly tailUrl?: string;
+  /** Polling bounds: the interval right after activity, doubling up to the idle one. */
+  readonly pollMinMs?: number;
+  readonly pollMaxMs?: number;
+  readonly blockMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Runs scripts over Upstash's REST API (one HTTPS request each, no connection to set up). */
+export function createUpstashRunner(client: Redis): ScriptRunner {
+  return {
+    async run(script, keys, args) {
+      const sha = await scriptSha(script);
+      const argv = args.map(String);
+      try {
+        return await client.evalsha(sha, [...keys], argv);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        return await client.eval(script, [...keys], argv);
+      }
+    },
+    async ping() {
+      await client.ping();
+    },
+    async close() {},
+  };
+}
+
+/**
+ * A REST-only tail. Upstash's REST API has no blocking XREAD, so one poll (a
+ * non-blocking multi-stream XREAD) covers every watched stream of the process: every
+ * `pollMinMs` right after activity, doubling to `pollMaxMs` while nothing arrives. Idle
+ * cost: 60000 / pollMaxMs commands per minute per process, whatever the number of tails.
+ */
+export function createPollingTailer(
+  runner: ScriptRunner,
+  pollMinMs = 100,
+  pollMaxMs = 2000,
+  onError?: (error: unknown) => void,
+): StreamTailer {
+  return createStreamMultiplexer(
+    {
+      async read(streams) {
+        const keys = streams.map(([key]) => key);
+        const ids = streams.map(([, id]) => id);
+        return (await runner.run(POLL, keys, [1000, ...ids])) as [string, RawEntry[]][] | null;
+      },
+      async interrupt() {},
+      pauseAfter: (emptyReads) => Math.min(pollMaxMs, pollMinMs * 2 ** Math.min(16, emptyReads - 1)),
+      async close() {},
+    },
+    onError,
+  );
+}
+
+/**
+ * The Upstash adapter: appends and ranges over REST with `@upstash/redis`; tails block
+ * over TCP when `tailUrl` is given (the cloud), and poll over REST otherwise.
+ */
+export function createUpstashEventLog(options: UpstashEventLogOptions): RedisBackedEventLog {
+  const client = new Redis({
+    url: options.restUrl,
+    token: options.restToken,
+    automaticDeserialization: false,
+    retry: { retries: 2, backoff: (n) => 50 * 2 ** n },
+  });
+  const runner = createUpstashRunner(client);
+  const tailer = options.tailUrl
+    ? createBlockingTailer({ url: options.tailUrl, blockMs: options.blockMs, onError: options.onError })
+    : createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
+  return new RedisBackedEventLog("upstash", runner, tailer, options);
+}
