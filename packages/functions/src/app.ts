@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { isLangGraphCompletion, limitCompletionBody } from "./routes/langgraph-webhook.ts";
 import { sendRoutes } from "./routes/send.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -19,7 +20,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
   });
-  app.on(["POST", "PUT", "PATCH"], "*", limitBody);
+  app.on(["POST", "PUT", "PATCH"], "*", (c, next) => (isLangGraphCompletion(c) ? limitCompletionBody(c, next) : limitBody(c, next)));
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));

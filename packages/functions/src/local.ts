@@ -1,4 +1,5 @@
-import { ConfigError } from "@murmur/core/config";
+import { ConfigError, type EventLogConfig } from "@murmur/core/config";
+import { describeAgent } from "./agents.ts";
 import { loadLocalConfig } from "./config.ts";
 import { startLocalServer } from "./local/start.ts";
 
@@ -6,15 +7,14 @@ import { startLocalServer } from "./local/start.ts";
 async function main(): Promise<void> {
   const { config, dataDir, secretsFrom } = loadLocalConfig();
   const server = await startLocalServer(config);
-  const log = server.deps.log;
   const lines = [
     "",
     "  Murmur is running",
     "",
     `  URL          ${server.url}${server.servesWeb ? "" : "  (API only: the web app is not built; run npm run build)"}`,
     `  Mode         ${config.mode}`,
-    `  Event log    ${log.name === "memory" ? "memory (embedded, in this process; gone when it stops)" : log.name}`,
-    `  Agent        ${config.agent.kind === "demo" ? `demo responder (offline, ${config.agent.paceMs} ms per word)` : config.agent.kind}`,
+    `  Event log    ${describeEventLog(config.eventLog)}`,
+    `  Agent        ${describeAgent(config)}`,
     `  Data         ${dataDir}`,
     `  Secrets      ${secretsFrom === "environment" ? "from the environment" : secretsFrom}`,
     `  Health       ${server.url}/api/health`,
@@ -34,6 +34,21 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** One line on where events live, with any password in a URL hidden. */
+function describeEventLog(settings: EventLogConfig): string {
+  const hide = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  switch (settings.adapter) {
+    case "memory":
+      return "memory (embedded, in this process; gone when it stops; set REDIS_URL to keep it)";
+    case "redis":
+      return `redis at ${hide(settings.url)}, keys under ${settings.prefix}:`;
+    case "upstash":
+      return `upstash REST at ${settings.restUrl}, keys under ${settings.prefix}:, tails ${
+        settings.tailUrl ? `blocking over ${hide(settings.tailUrl)}` : `polling every ${settings.pollMinMs}-${settings.pollMaxMs} ms`
+      }`;
+  }
 }
 
 main().catch((error: unknown) => {

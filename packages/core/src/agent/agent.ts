@@ -10,16 +10,40 @@ export interface AgentTurn {
   readonly history: readonly { readonly role: "user" | "assistant"; readonly text: string }[];
 }
 
+/** Names one run of an agent in Murmur's terms. */
+export interface AgentRunRef {
+  readonly threadId: string;
+  readonly runId: string;
+}
+
 /**
  * The agent port: something that writes a reply. `reply` yields the reply as text
  * chunks in order; the runner batches them into `message.delta` events, so an agent
- * never deals with events, ids or the log. It must stop soon after `signal` aborts.
+ * never deals with events, ids or the log. It must stop soon after `signal` aborts,
+ * and stop the work it started at its provider (abort the request, cancel the run).
  * Throwing an {@link AgentError} fails the reply with a reason a person can read.
+ *
+ * Completion:
+ * - "inline" (the default): the reply is exactly what `reply` yields, and the runner
+ *   records `message.completed` when the iteration ends.
+ * - "webhook": the provider finishes the run out of band and reports the final reply
+ *   through the webhook (e.g. a LangGraph background run). `reply` starts the run and
+ *   may yield live text while it watches it; when the iteration ends the runner records
+ *   nothing more, and the webhook records `message.completed` or `message.failed` with
+ *   the run's deterministic event ids (so a late or repeated webhook lands once). A
+ *   throw before the hand-off, or an abort, still fails the reply from the runner.
  */
 export interface Agent {
   /** Shown in the UI next to the reply, e.g. "demo". */
   readonly name: string;
+  readonly completion?: "inline" | "webhook";
   reply(turn: AgentTurn, signal: AbortSignal): AsyncIterable<string>;
+  /**
+   * Webhook agents: stops a run at the provider after `reply` has handed it off and
+   * returned. Resolves once the provider accepted the request; a run that has already
+   * ended is left alone. The provider's completion webhook then reports the stop.
+   */
+  cancel?(run: AgentRunRef): Promise<void>;
 }
 
 /** A reply that failed for a reason worth showing; `retryable` drives the UI's retry. */

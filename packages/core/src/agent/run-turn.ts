@@ -1,3 +1,4 @@
+import { MAX_REPLY_BYTES } from "../chat/events.ts";
 import type { Ingest } from "../chat/ingest.ts";
 import { NotFoundError } from "../errors/index.ts";
 import type { EventLog } from "../event-log/event-log.ts";
@@ -21,7 +22,8 @@ export interface RunTurnDeps {
   readonly historyLimit?: number;
 }
 
-export type RunOutcome = "completed" | "failed" | "duplicate";
+/** "detached": a webhook agent handed the run off; its webhook records the end. */
+export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
 
 /**
  * Runs the agent for one user message and records the reply as events through
@@ -29,6 +31,8 @@ export type RunOutcome = "completed" | "failed" | "duplicate";
  * `message.failed`. Idempotent: if the run already started (a retried send or a
  * redelivered invoke), it returns "duplicate" without running the agent again.
  * Rejects only when the log itself fails; an agent failure becomes `message.failed`.
+ * A reply that outgrows {@link MAX_REPLY_BYTES} is stopped and fails. For a webhook
+ * agent (see {@link Agent}), a hand-off without failure returns "detached".
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
   const { threadId, userMessageId } = request;
@@ -64,15 +68,22 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   signal?.addEventListener("abort", onAbort, { once: true });
 
   let failure: { reason: string; retryable: boolean } | null = null;
+  let bytes = 0;
   try {
     for await (const chunk of deps.agent.reply(turn, controller.signal)) {
+      bytes += utf8Length(chunk);
+      if (bytes > MAX_REPLY_BYTES) {
+        failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false };
+        break; // ends the agent's iteration, which stops its request
+      }
       text += chunk;
       batcher.push(chunk);
     }
-    if (controller.signal.aborted) failure = { reason: "the reply was stopped", retryable: true };
+    if (controller.signal.aborted) failure ??= STOPPED;
   } catch (error) {
-    failure =
-      error instanceof AgentError
+    failure = controller.signal.aborted
+      ? STOPPED
+      : error instanceof AgentError
         ? { reason: error.message, retryable: error.retryable }
         : { reason: "the agent failed unexpectedly", retryable: true };
   } finally {
@@ -84,6 +95,11 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     await deps.ingest(threadId, [{ ...base, id: runEventIds.failed(runId), at: Date.now(), type: "message.failed", ...failure }]);
     return "failed";
   }
+  if (deps.agent.completion === "webhook") return "detached";
   await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
   return "completed";
 }
+
+const STOPPED = { reason: "the reply was stopped", retryable: true };
+const encoder = new TextEncoder();
+const utf8Length = (text: string) => encoder.encode(text).length;

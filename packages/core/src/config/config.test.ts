@@ -29,4 +29,98 @@ describe("configuration", () => {
     const config = readConfig({ ...secrets, PORT: "0", SSE_MAX_DURATION_MS: "0", DEMO_PACE_MS: "5" }, "cloud");
     expect(config).toMatchObject({ mode: "cloud", port: 0, sse: { maxDurationMs: 0 }, agent: { paceMs: 5 } });
   });
+
+  it("chooses the event log from REDIS_URL and UPSTASH_REDIS_REST_URL", () => {
+    expect(readConfig(secrets, "local").eventLog.adapter).toBe("memory");
+    expect(readConfig({ ...secrets, REDIS_URL: "redis://127.0.0.1:6379" }, "local").eventLog).toMatchObject({
+      adapter: "redis",
+      url: "redis://127.0.0.1:6379",
+      prefix: "murmur:local",
+      blockMs: 10_000,
+    });
+    const upstash = { ...secrets, UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" };
+    expect(readConfig(upstash, "cloud").eventLog).toMatchObject({
+      adapter: "upstash",
+      tailUrl: null,
+      prefix: "murmur:cloud",
+      pollMaxMs: 2000,
+    });
+    expect(readConfig({ ...upstash, REDIS_URL: "rediss://default:pw@x.upstash.io:6379" }, "cloud").eventLog).toMatchObject({
+      adapter: "upstash",
+      tailUrl: "rediss://default:pw@x.upstash.io:6379",
+    });
+  });
+
+  it("names what is wrong with the event log settings, without echoing credentials", () => {
+    expect(() => readConfig({ ...secrets, REDIS_URL: "http://x" }, "local")).toThrow(
+      'REDIS_URL must start with redis:// or rediss://, got "http://"',
+    );
+    expect(() => readConfig({ ...secrets, REDIS_URL: "redis//user:secret@x" }, "local")).toThrow(/REDIS_URL must be a URL/);
+    expect(() => readConfig({ ...secrets, UPSTASH_REDIS_REST_URL: "https://x" }, "local")).toThrow("UPSTASH_REDIS_REST_TOKEN is required");
+    expect(() => readConfig({ ...secrets, MURMUR_KEY_PREFIX: "a b" }, "local")).toThrow(/MURMUR_KEY_PREFIX/);
+  });
+
+  it("reads the OpenAI-compatible agent's settings, with defaults", () => {
+    const local = { ...secrets, AGENT: "openai", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1/", OPENAI_MODEL: "llama3" };
+    expect(readConfig(local, "local")).toMatchObject({
+      agent: {
+        kind: "openai",
+        baseUrl: "http://127.0.0.1:11434/v1",
+        apiKey: null,
+        model: "llama3",
+        historyChars: 24_000,
+        timeoutMs: 60_000,
+        maxRetries: 2,
+      },
+    });
+    const openai = readConfig(
+      { ...secrets, AGENT: "openai", OPENAI_API_KEY: "sk-x", OPENAI_MODEL: "gpt-4o-mini", OPENAI_HISTORY_CHARS: "0" },
+      "cloud",
+    );
+    expect(openai.agent).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-x", historyChars: 0, deltaWindowMs: 50 });
+  });
+
+  it("reads the LangGraph agent's settings and where its webhook reaches us", () => {
+    const env = { ...secrets, AGENT: "langgraph", LANGGRAPH_URL: "http://127.0.0.1:2024", LANGGRAPH_ASSISTANT_ID: "agent" };
+    expect(readConfig(env, "local")).toMatchObject({
+      publicUrl: null,
+      agent: { kind: "langgraph", url: "http://127.0.0.1:2024", assistantId: "agent", apiKey: null, stream: false },
+    });
+    const cloud = readConfig(
+      { ...env, PUBLIC_URL: "https://chat.example.com/", LANGGRAPH_STREAM: "true", LANGGRAPH_API_KEY: "lsv2" },
+      "cloud",
+    );
+    expect(cloud).toMatchObject({ publicUrl: "https://chat.example.com", agent: { stream: true, apiKey: "lsv2" } });
+  });
+
+  it("names the agent variable that is missing or wrong, and never echoes a key", () => {
+    const openai = { ...secrets, AGENT: "openai" };
+    expect(() => readConfig({ ...secrets, AGENT: "gpt" }, "local")).toThrow('AGENT must be one of demo, openai, langgraph, got "gpt"');
+    expect(() => readConfig({ ...openai, OPENAI_MODEL: "m" }, "local")).toThrow(
+      "OPENAI_API_KEY is required when AGENT=openai talks to OpenAI's API",
+    );
+    expect(() => readConfig({ ...openai, OPENAI_API_KEY: "sk-x" }, "local")).toThrow(/^OPENAI_MODEL is required when AGENT=openai/);
+    expect(() => readConfig({ ...openai, OPENAI_BASE_URL: "ftp://x", OPENAI_MODEL: "m" }, "local")).toThrow(
+      /OPENAI_BASE_URL must start with https:\/\//,
+    );
+    expect(() => readConfig({ ...openai, OPENAI_API_KEY: "sk-x", OPENAI_MODEL: "m", OPENAI_TIMEOUT_MS: "5" }, "local")).toThrow(
+      /OPENAI_TIMEOUT_MS/,
+    );
+    const langgraph = { ...secrets, AGENT: "langgraph", LANGGRAPH_URL: "http://127.0.0.1:2024", LANGGRAPH_ASSISTANT_ID: "agent" };
+    expect(() => readConfig({ ...langgraph, LANGGRAPH_URL: "" }, "local")).toThrow("LANGGRAPH_URL is required when AGENT=langgraph");
+    expect(() => readConfig({ ...langgraph, LANGGRAPH_ASSISTANT_ID: " " }, "local")).toThrow(/^LANGGRAPH_ASSISTANT_ID is required/);
+    expect(() => readConfig({ ...langgraph, LANGGRAPH_STREAM: "yes" }, "local")).toThrow(
+      'LANGGRAPH_STREAM must be true or false, got "yes"',
+    );
+    expect(() => readConfig({ ...langgraph, PUBLIC_URL: "chat.example.com" }, "local")).toThrow(/PUBLIC_URL must be a URL/);
+    expect(() => readConfig(langgraph, "cloud")).toThrow(/^PUBLIC_URL is required when AGENT=langgraph in cloud mode/);
+    let message = "";
+    try {
+      readConfig({ ...langgraph, LANGGRAPH_API_KEY: "lsv2_secret_value", LANGGRAPH_STREAM: "maybe" }, "local");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/LANGGRAPH_STREAM/);
+    expect(message).not.toContain("lsv2_secret_value");
+  });
 });

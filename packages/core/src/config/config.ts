@@ -9,20 +9,74 @@ export interface MurmurConfig {
   readonly sessionSecret: string;
   readonly webhookSecret: string;
   readonly sessionTtlSeconds: number;
-  readonly eventLog: { readonly adapter: "memory"; readonly maxEventsPerThread: number };
+  readonly eventLog: EventLogConfig;
   readonly sse: {
     readonly heartbeatMs: number;
     readonly maxDurationMs: number;
     readonly retryMs: number;
     readonly padBytes: number;
   };
-  readonly agent: {
-    readonly kind: "demo";
-    readonly paceMs: number;
-    readonly deltaWindowMs: number;
-    readonly historyLimit: number;
-  };
+  /**
+   * Where LangGraph's run-completion webhook reaches this app (origin, no `/api`).
+   * Null in local mode without `PUBLIC_URL`: the local server's own address is used.
+   */
+  readonly publicUrl: string | null;
+  readonly agent: AgentConfig;
 }
+
+/** Settings every agent shares. */
+interface AgentCommon {
+  readonly deltaWindowMs: number;
+  readonly historyLimit: number;
+}
+
+/** Which agent writes replies (`AGENT`), with its settings. API keys are secrets: never log or echo them. */
+export type AgentConfig =
+  | (AgentCommon & { readonly kind: "demo"; readonly paceMs: number })
+  | (AgentCommon & {
+      readonly kind: "openai";
+      readonly baseUrl: string;
+      /** Null for servers that need no key (a local model server). */
+      readonly apiKey: string | null;
+      readonly model: string;
+      /** Most characters of earlier messages sent with a prompt. */
+      readonly historyChars: number;
+      /** Longest wait for the response to start, and between two chunks of it. */
+      readonly timeoutMs: number;
+      readonly maxRetries: number;
+    })
+  | (AgentCommon & {
+      readonly kind: "langgraph";
+      readonly url: string;
+      readonly assistantId: string;
+      readonly apiKey: string | null;
+      /** Relay tokens by joining the run's stream, as well as completing through the webhook. */
+      readonly stream: boolean;
+    });
+
+/** Which event log, chosen by `REDIS_URL` / `UPSTASH_REDIS_REST_URL` (memory when neither is set). */
+export type EventLogConfig =
+  | { readonly adapter: "memory"; readonly maxEventsPerThread: number }
+  | {
+      readonly adapter: "redis";
+      readonly maxEventsPerThread: number;
+      readonly url: string;
+      readonly prefix: string;
+      readonly blockMs: number;
+      readonly commandTimeoutMs: number;
+    }
+  | {
+      readonly adapter: "upstash";
+      readonly maxEventsPerThread: number;
+      readonly restUrl: string;
+      readonly restToken: string;
+      /** `REDIS_URL` when set: tails block over TCP instead of polling over REST. */
+      readonly tailUrl: string | null;
+      readonly prefix: string;
+      readonly blockMs: number;
+      readonly pollMinMs: number;
+      readonly pollMaxMs: number;
+    };
 
 /** A variable is missing or wrong; the message names it. */
 export class ConfigError extends Error {
@@ -72,24 +126,113 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
     sessionSecret: secret(env, "SESSION_SECRET", 32),
     webhookSecret: secret(env, "WEBHOOK_SECRET", 16),
     sessionTtlSeconds: integer(env, "SESSION_TTL_SECONDS", 30 * 24 * 3600, 60, 365 * 24 * 3600),
-    eventLog: {
-      adapter: "memory",
-      maxEventsPerThread: integer(env, "EVENT_LOG_MAX_EVENTS", 10_000, 10, 10_000_000),
-    },
+    eventLog: readEventLogConfig(env, mode),
     sse: {
       heartbeatMs,
       maxDurationMs: integer(env, "SSE_MAX_DURATION_MS", 10 * 60_000, 0, 24 * 3600_000),
       retryMs: integer(env, "SSE_RETRY_MS", 1_000, 0, 60_000),
       padBytes: integer(env, "SSE_PAD_BYTES", 0, 0, 65_536),
     },
-    agent: {
-      kind: oneOf(env, "AGENT", ["demo"] as const, "demo"),
-      paceMs: integer(env, "DEMO_PACE_MS", 40, 0, 10_000),
-      deltaWindowMs: integer(env, "DELTA_WINDOW_MS", 50, 0, 50),
-      historyLimit: integer(env, "AGENT_HISTORY_MESSAGES", 20, 0, 1000),
-    },
+    publicUrl: optionalUrl(env, "PUBLIC_URL"),
+    agent: readAgent(env),
   };
+  if (mode === "cloud" && config.agent.kind === "langgraph" && !config.publicUrl) {
+    throw new ConfigError("PUBLIC_URL is required when AGENT=langgraph in cloud mode: LangGraph calls the webhook there");
+  }
   return deepFreeze(config);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const value = env[name]?.trim();
+  if (!value) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${value.replace(/\/\/[^@/]*@/, "//…@")}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}, got "${parsed.protocol}//"`);
+  }
+  return value;
+}
+
+function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
+  const maxEventsPerThread = integer(env, "EVENT_LOG_MAX_EVENTS", 10_000, 10, 10_000_000);
+  const prefix = env.MURMUR_KEY_PREFIX?.trim() || `murmur:${mode}`;
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+    throw new ConfigError(`MURMUR_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -, got "${prefix}"`);
+  }
+  const redisUrl = url(env, "REDIS_URL", ["redis:", "rediss:"]);
+  const blockMs = integer(env, "REDIS_BLOCK_MS", 10_000, 100, 60_000);
+  const restUrl = url(env, "UPSTASH_REDIS_REST_URL", ["https:", "http:"]);
+  if (restUrl) {
+    const restToken = env.UPSTASH_REDIS_REST_TOKEN?.trim();
+    if (!restToken) throw new ConfigError("UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
+    const pollMinMs = integer(env, "UPSTASH_POLL_MIN_MS", 100, 10, 60_000);
+    const pollMaxMs = integer(env, "UPSTASH_POLL_MAX_MS", 2_000, pollMinMs, 600_000);
+    return { adapter: "upstash", maxEventsPerThread, restUrl, restToken, tailUrl: redisUrl, prefix, blockMs, pollMinMs, pollMaxMs };
+  }
+  if (redisUrl) {
+    const commandTimeoutMs = integer(env, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 100, 60_000);
+    return { adapter: "redis", maxEventsPerThread, url: redisUrl, prefix, blockMs, commandTimeoutMs };
+  }
+  return { adapter: "memory", maxEventsPerThread };
+}
+
+const OPENAI_API = "https://api.openai.com/v1";
+
+function readAgent(env: Env): AgentConfig {
+  const common = {
+    deltaWindowMs: integer(env, "DELTA_WINDOW_MS", 50, 0, 50),
+    historyLimit: integer(env, "AGENT_HISTORY_MESSAGES", 20, 0, 1000),
+  };
+  const kind = oneOf(env, "AGENT", ["demo", "openai", "langgraph"] as const, "demo");
+  if (kind === "openai") {
+    const baseUrl = optionalUrl(env, "OPENAI_BASE_URL") ?? OPENAI_API;
+    const apiKey = env.OPENAI_API_KEY?.trim() || null;
+    if (!apiKey && baseUrl === OPENAI_API) throw new ConfigError("OPENAI_API_KEY is required when AGENT=openai talks to OpenAI's API");
+    return {
+      ...common,
+      kind,
+      baseUrl,
+      apiKey,
+      model: required(env, "OPENAI_MODEL", "when AGENT=openai (the model name the server knows)"),
+      historyChars: integer(env, "OPENAI_HISTORY_CHARS", 24_000, 0, 10_000_000),
+      timeoutMs: integer(env, "OPENAI_TIMEOUT_MS", 60_000, 100, 600_000),
+      maxRetries: integer(env, "OPENAI_MAX_RETRIES", 2, 0, 10),
+    };
+  }
+  if (kind === "langgraph") {
+    return {
+      ...common,
+      kind,
+      url: optionalUrl(env, "LANGGRAPH_URL") ?? required(env, "LANGGRAPH_URL", "when AGENT=langgraph"),
+      assistantId: required(env, "LANGGRAPH_ASSISTANT_ID", "when AGENT=langgraph (an assistant id or graph name)"),
+      apiKey: env.LANGGRAPH_API_KEY?.trim() || null,
+      stream: boolean(env, "LANGGRAPH_STREAM", false),
+    };
+  }
+  return { ...common, kind, paceMs: integer(env, "DEMO_PACE_MS", 40, 0, 10_000) };
+}
+
+function required(env: Env, name: string, when: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is required ${when}`);
+  return value;
+}
+
+/** An http(s) URL without its trailing slash, or null when unset. */
+function optionalUrl(env: Env, name: string): string | null {
+  return url(env, name, ["https:", "http:"])?.replace(/\/+$/, "") ?? null;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -21,7 +21,9 @@ export interface LocalServer {
 
 /** Starts the API (and the built web app, when present) on `config.host:config.port`. */
 export async function startLocalServer(config: MurmurConfig, options: { webDist?: string } = {}): Promise<LocalServer> {
-  const deps = createLocalDeps(config);
+  let url = "";
+  // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
+  const deps = createLocalDeps(config, undefined, { localUrl: () => url });
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();
@@ -39,9 +41,10 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  url = `http://${host}:${port}`;
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     deps,
     servesWeb,
     async close() {

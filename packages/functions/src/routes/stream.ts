@@ -1,9 +1,16 @@
-import { parseCursor } from "@murmur/core/event-log";
-import { openEventStream } from "@murmur/core/sse";
+import { UnavailableError } from "@murmur/core/errors";
+import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
+import { encodeFrame, openEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
 import { ownedThread } from "../threads.ts";
+
+const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  "X-Accel-Buffering": "no",
+};
 
 /**
  * `GET /api/chats/sse/:threadId`: the live stream. Resumes from `Last-Event-ID` (sent by
@@ -13,11 +20,18 @@ import { ownedThread } from "../threads.ts";
  */
 export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).get("/:threadId", async (c) => {
-    const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
     const after = c.req.header("Last-Event-ID") || c.req.query("after") || null;
     if (after !== null) parseCursor(after);
-    // Fail before the 200 when the log is down, so the client's retry logic sees it.
-    await deps.log.ping();
+    let thread: ThreadRecord;
+    try {
+      thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+    } catch (error) {
+      // EventSource gives up for good on any non-200, so a passing outage is reported
+      // in-band and the client comes back after `retry:`.
+      if (!(error instanceof UnavailableError)) throw error;
+      const data = JSON.stringify({ reason: "error", message: error.message });
+      return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
+    }
     deps.streams.open();
     const body = openEventStream({
       log: deps.log,
@@ -30,12 +44,6 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       signal: c.req.raw.signal,
       onClose: () => deps.streams.close(),
     });
-    return new Response(body, {
-      headers: {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-cache, no-transform",
-        "X-Accel-Buffering": "no",
-      },
-    });
+    return new Response(body, { headers: SSE_HEADERS });
   });
 }

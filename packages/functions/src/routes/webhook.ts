@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { parseJson } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { isLangGraphCompletion, langGraphCompletions } from "./langgraph-webhook.ts";
 
 const WebhookBody = v.object({
   threadId: IdSchema,
@@ -15,9 +16,12 @@ const WebhookBody = v.object({
  * `POST /api/webhook/chat-response`: events from an external agent, signed with
  * `WEBHOOK_SECRET` (see `X-Murmur-Signature`). The signature is checked over the raw
  * body before anything is parsed. Delivering the same events twice is harmless.
+ * LangGraph run completions (a per-run secret in the query) take their own path.
  */
 export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
+  const langGraph = langGraphCompletions(deps);
   return new Hono<AppEnv>().post("/chat-response", async (c) => {
+    if (isLangGraphCompletion(c)) return langGraph(c);
     const raw = await c.req.text();
     await deps.webhooks.verify(c.req.header(SIGNATURE_HEADER), raw);
     const parsed = v.safeParse(WebhookBody, parseJson(raw));

@@ -1,0 +1,5 @@
+export * from "./langgraph-server.ts";
+export * from "./openai-server.ts";
+export * from "./redis-process.ts";
+export * from "./redis-server.ts";
+export * from "./upstash-rest-server.ts";
