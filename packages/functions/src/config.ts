@@ -56,6 +56,7 @@ export interface UpstashEmulatorConfig {
 /** Reads `REDIS_URL` (default the local Redis), `UPSTASH_LOCAL_TOKEN` and `UPSTASH_LOCAL_PORT`. */
 export function loadUpstashEmulatorConfig(env: NodeJS.ProcessEnv = process.env): UpstashEmulatorConfig {
   const port = Number(env.UPSTASH_LOCAL_PORT || 8079);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`UPSTASH_LOCAL_PORT must be a port number, got "${env.UPSTASH_LOCAL_PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`UPSTASH_LOCAL_PORT must be a port number, got "${env.UPSTASH_LOCAL_PORT}"`);
   return { redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379", token: env.UPSTASH_LOCAL_TOKEN || "local-dev-token", port };
 }

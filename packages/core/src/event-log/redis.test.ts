@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UnavailableError } from "../errors/index.ts";
+import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { describeEventLogContract } from "./contract.ts";
 import { createRedisEventLog } from "./redis.ts";
-import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 
 describeEventLogContract("redis", async (options) =>
   createRedisEventLog({ url: testRedisUrl(), prefix: uniquePrefix(), blockMs: 2000, ...options }),

@@ -1,9 +1,9 @@
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnavailableError } from "../errors/index.ts";
-import { describeEventLogContract } from "./contract.ts";
 import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { startUpstashRestServer, type UpstashRestServer } from "../testing/upstash-rest-server.ts";
+import { describeEventLogContract } from "./contract.ts";
 import { createUpstashEventLog } from "./upstash.ts";
 
 let rest: UpstashRestServer;

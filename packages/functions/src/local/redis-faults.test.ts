@@ -34,7 +34,16 @@ function subscribe(server: LocalServer, token: string, threadId: string) {
   const authFetch: FetchLike = (input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } });
   const source = new EventSource(`${server.url}/api/chats/sse/${threadId}`, { fetch: authFetch });
   const frames: { id: string; type: string; event?: ChatEvent }[] = [];
-  for (const type of ["snapshot", "reset", "close", "message.created", "run.started", "message.delta", "message.completed", "message.failed"]) {
+  for (const type of [
+    "snapshot",
+    "reset",
+    "close",
+    "message.created",
+    "run.started",
+    "message.delta",
+    "message.completed",
+    "message.failed",
+  ]) {
     source.addEventListener(type, (m: MessageEvent<string>) => {
       frames.push({ id: m.lastEventId, type, event: type.includes(".") ? JSON.parse(m.data) : undefined });
     });
@@ -57,13 +66,25 @@ describe("Redis faults, with a private redis-server", () => {
       const threadId = await newThread();
       const subscribers = [subscribe(server, token, threadId), subscribe(server, token, threadId)];
       await until(() => subscribers.every((s) => s.frames.some((f) => f.type === "snapshot")), 5000, "snapshots");
-      expect((await api(`/chats/${threadId}/send`, { method: "POST", body: JSON.stringify({ messageId: "m_1", text: "survive a restart" }) }, token)).status).toBe(202);
+      expect(
+        (
+          await api(
+            `/chats/${threadId}/send`,
+            { method: "POST", body: JSON.stringify({ messageId: "m_1", text: "survive a restart" }) },
+            token,
+          )
+        ).status,
+      ).toBe(202);
       const deltas = (s: (typeof subscribers)[0]) => s.frames.flatMap((f) => (f.event?.type === "message.delta" ? [f.event] : []));
       await until(() => subscribers.every((s) => deltas(s).length >= 3), 5000, "first deltas");
 
       await redis.kill();
       // While Redis is down, a send fails cleanly and says when to retry.
-      const refused = await api(`/chats/${threadId}/send`, { method: "POST", body: JSON.stringify({ messageId: "m_down", text: "lost?" }) }, token);
+      const refused = await api(
+        `/chats/${threadId}/send`,
+        { method: "POST", body: JSON.stringify({ messageId: "m_down", text: "lost?" }) },
+        token,
+      );
       expect(refused.status).toBe(503);
       expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
       expect(refused.body.error.message).toMatch(/event log unreachable/);
@@ -93,7 +114,11 @@ describe("Redis faults, with a private redis-server", () => {
     const prefix = `restart${Date.now()}`;
     const first = await start({ MURMUR_KEY_PREFIX: prefix, DEMO_PACE_MS: "0" });
     const threadId = await first.newThread();
-    await first.api(`/chats/${threadId}/send`, { method: "POST", body: JSON.stringify({ messageId: "m_1", text: "remember me" }) }, first.token);
+    await first.api(
+      `/chats/${threadId}/send`,
+      { method: "POST", body: JSON.stringify({ messageId: "m_1", text: "remember me" }) },
+      first.token,
+    );
     await first.server.deps.invoker.idle();
     await first.server.close();
 
@@ -103,7 +128,10 @@ describe("Redis faults, with a private redis-server", () => {
       const list = await (await fetch(`${second.url}/api/chats`, { headers })).json();
       expect(list.threads).toEqual([expect.objectContaining({ id: threadId, title: "remember me" })]);
       const thread = await (await fetch(`${second.url}/api/chats/${threadId}`, { headers })).json();
-      expect(thread.state.messages.map((m: { role: string; status: string }) => `${m.role}:${m.status}`)).toEqual(["user:complete", "assistant:complete"]);
+      expect(thread.state.messages.map((m: { role: string; status: string }) => `${m.role}:${m.status}`)).toEqual([
+        "user:complete",
+        "assistant:complete",
+      ]);
     } finally {
       await second.close();
     }
@@ -123,7 +151,10 @@ describe("Redis faults, with a private redis-server", () => {
         for (let i = 0; i < perThread; i++) {
           const controller = new AbortController();
           readers.push(controller);
-          const res = await fetch(`${server.url}/api/chats/sse/${id}`, { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
+          const res = await fetch(`${server.url}/api/chats/sse/${id}`, {
+            headers: { Authorization: `Bearer ${token}` },
+            signal: controller.signal,
+          });
           void (async () => {
             const decoder = new TextDecoder();
             try {
@@ -138,7 +169,11 @@ describe("Redis faults, with a private redis-server", () => {
           })();
         }
       }
-      await until(() => snapshots === threads * perThread && server.deps.streams.current === threads * perThread, 10_000, "every stream open");
+      await until(
+        () => snapshots === threads * perThread && server.deps.streams.current === threads * perThread,
+        10_000,
+        "every stream open",
+      );
       await new Promise((r) => setTimeout(r, 300)); // let the catch-up reads settle
 
       const clients = String(await probe.client("LIST"))
