@@ -1,24 +1,190 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 /**
- * Murmur on AWS. This first version declares the app and its stages; the functions,
- * the streaming Function URL, Upstash Redis, the site and the router are added by the
- * cloud issue (see README "Deploy"). Nothing here is deployed from CI.
+ * Murmur on AWS (README "Deploy"). One block per concern: the event log, the secrets,
+ * the router, the four functions, the site, the routes; outputs at the end. Nothing
+ * here is deployed from CI: `sst.config.test.ts` evaluates `run()` under Pulumi mocks.
  */
+
+/** Stages with an Upstash database of their own; every other stage (`pr-N`, personal) shares one. */
+const DATABASE_STAGES = ["production"];
+/** Lambda's limit: a stream is held by one invocation for at most this long... */
+const STREAM_TIMEOUT_SECONDS = 900;
+/** ...and closes on purpose, with `retry:`, this long before (the handler also checks its remaining time). */
+const STREAM_CLOSE_MARGIN_SECONDS = 60;
+/** `: ping` interval; well under the stream route's read timeout (60 s). */
+const HEARTBEAT_MS = 15_000;
+/**
+ * Lambda's response stream holds small writes back (runtime-interface-client issues 94
+ * and 102); a write padded to 16 KB goes out at once. README "Deploy" explains the cost;
+ * `MURMUR_PAD_BYTES` at deploy time overrides it (0: none), e.g. to measure with the probe.
+ */
+const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || 16_384);
+if (!Number.isInteger(PAD_BYTES) || PAD_BYTES < 0 || PAD_BYTES > 65_536) {
+  throw new Error(`MURMUR_PAD_BYTES must be a whole number of bytes from 0 to 65536, got "${process.env.MURMUR_PAD_BYTES}"`);
+}
+/** An idle stream costs one Redis command per block: at most 2 per minute (DESIGN: Lambda mode). */
+const REDIS_BLOCK_MS = 30_000;
+/** Agent settings that are not secrets, taken from the deploying shell or `.env`. */
+const AGENT_SETTINGS = [
+  "AGENT",
+  "DEMO_PACE_MS",
+  "DELTA_WINDOW_MS",
+  "AGENT_HISTORY_MESSAGES",
+  "OPENAI_BASE_URL",
+  "OPENAI_MODEL",
+  "OPENAI_HISTORY_CHARS",
+  "OPENAI_TIMEOUT_MS",
+  "OPENAI_MAX_RETRIES",
+  "LANGGRAPH_URL",
+  "LANGGRAPH_ASSISTANT_ID",
+  "LANGGRAPH_STREAM",
+];
+
 export default $config({
   app(input) {
     const production = input?.stage === "production";
     return {
       name: "murmur",
       home: "aws",
-      // Production keeps its data and cannot be removed by accident; preview stages go away.
+      // Production keeps its data and cannot be removed by accident; other stages go away.
       removal: production ? "retain" : "remove",
       protect: production,
+      // Reads UPSTASH_EMAIL and UPSTASH_API_KEY; only stages in DATABASE_STAGES use it.
+      providers: { "@upstash/pulumi": "0.5.0" },
     };
   },
+  console: {
+    autodeploy: {
+      // One `pr-N` stage per pull request, removed when it closes; nothing else deploys by itself.
+      target(event) {
+        if (event.type === "pull_request") return { stage: `pr-${event.number}` };
+      },
+    },
+  },
   async run() {
+    const keyPrefix = `${$app.name}:${$app.stage}`;
+
+    // Event log: Upstash Redis, written over REST, tailed over TCP. A stage in
+    // DATABASE_STAGES owns a database; the others share the one named by secrets set once
+    // with `--fallback`, each under its own key prefix.
+    const database = DATABASE_STAGES.includes($app.stage)
+      ? new upstash.RedisDatabase(
+          "Database",
+          {
+            databaseName: `${$app.name}-${$app.stage}`,
+            region: "global",
+            primaryRegion: aws.getRegionOutput().region,
+            eviction: false,
+          },
+          { protect: $app.protect, retainOnDelete: $app.removal !== "remove" },
+        )
+      : undefined;
+    const upstashLink = new sst.Linkable("Upstash", {
+      properties: database
+        ? {
+            restUrl: $interpolate`https://${database.endpoint}`,
+            restToken: database.restToken,
+            tcpUrl: $interpolate`rediss://default:${database.password}@${database.endpoint}:${database.port}`,
+            keyPrefix,
+          }
+        : {
+            restUrl: new sst.Secret("UpstashRestUrl").value,
+            restToken: new sst.Secret("UpstashRestToken").value,
+            tcpUrl: new sst.Secret("UpstashRedisUrl").value,
+            keyPrefix,
+          },
+    });
+
+    // Secrets: linked, so they reach the code encrypted in the bundle, never as environment.
     const sessionSecret = new sst.Secret("SessionSecret");
     const webhookSecret = new sst.Secret("WebhookSecret");
-    return { secrets: [sessionSecret.name, webhookSecret.name].join(", ") };
+    const openAiApiKey = new sst.Secret("OpenAiApiKey", "");
+    const langGraphApiKey = new sst.Secret("LangGraphApiKey", "");
+
+    // Router: one CloudFront domain for the site and the API (same origin: first-party
+    // cookies, no CORS, HTTP/2). Routes are added below, once the functions exist.
+    const router = new sst.aws.Router("Router");
+
+    // Functions: one Hono app behind four entry points.
+    const functionDefaults = {
+      runtime: "nodejs22.x" as const,
+      architecture: "arm64" as const,
+      link: [upstashLink, sessionSecret, webhookSecret],
+      environment: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), SSE_PAD_BYTES: String(PAD_BYTES) },
+    };
+    const agent = new sst.aws.Function("Agent", {
+      ...functionDefaults,
+      handler: "packages/functions/src/lambda/agent.handler",
+      description: "Murmur: writes one reply (invoked asynchronously by send)",
+      timeout: "5 minutes",
+      memory: "512 MB",
+      // AWS delivers an async invoke up to three times; the handler lands the reply once.
+      retries: 2,
+      link: [...functionDefaults.link, openAiApiKey, langGraphApiKey],
+      environment: {
+        ...functionDefaults.environment,
+        ...Object.fromEntries(AGENT_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
+        PUBLIC_URL: router.url,
+      },
+    });
+    const api = new sst.aws.Function("Api", {
+      ...functionDefaults,
+      handler: "packages/functions/src/lambda/api.handler",
+      description: "Murmur: session, chats, send, history",
+      url: true,
+      timeout: "20 seconds",
+      memory: "512 MB",
+      // The link grants lambda:InvokeFunction on Agent and hands the code its name.
+      link: [...functionDefaults.link, agent],
+    });
+    const webhook = new sst.aws.Function("Webhook", {
+      ...functionDefaults,
+      handler: "packages/functions/src/lambda/webhook.handler",
+      description: "Murmur: signed agent events and LangGraph completions",
+      url: true,
+      timeout: "20 seconds",
+      memory: "512 MB",
+    });
+    const stream = new sst.aws.Function("Stream", {
+      ...functionDefaults,
+      handler: "packages/functions/src/lambda/stream.handler",
+      description: "Murmur: the live SSE stream of one thread",
+      url: true,
+      streaming: true,
+      timeout: `${STREAM_TIMEOUT_SECONDS} seconds`,
+      // I/O bound and held for minutes: the smallest memory that starts quickly.
+      memory: "256 MB",
+      environment: {
+        ...functionDefaults.environment,
+        SSE_MAX_DURATION_MS: String((STREAM_TIMEOUT_SECONDS - STREAM_CLOSE_MARGIN_SECONDS) * 1000),
+        REDIS_BLOCK_MS: String(REDIS_BLOCK_MS),
+      },
+    });
+
+    // Site: the SolidJS app, built by Vite, served at `/`. SST's generated Vite types go
+    // to .sst: packages/web declares its own VITE_* variables.
+    const site = new sst.aws.StaticSite("Web", {
+      path: "packages/web",
+      build: { command: "npm run build", output: "dist" },
+      environment: { VITE_API_BASE: "/api" },
+      vite: { types: "../../.sst/web-env.d.ts" },
+      router: { instance: router },
+    });
+
+    // Routes: the longest matching prefix wins. The stream's read timeout (the longest
+    // CloudFront waits for the next byte) is four heartbeats.
+    router.route("/api", api.url, { readTimeout: "30 seconds" });
+    router.route("/api/webhook", webhook.url, { readTimeout: "30 seconds" });
+    router.route("/api/chats/sse", stream.url, { readTimeout: "60 seconds" });
+
+    return {
+      url: router.url,
+      site: site.url,
+      api: api.url,
+      webhook: webhook.url,
+      stream: stream.url,
+      agent: agent.name,
+    };
   },
 });

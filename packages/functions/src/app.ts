@@ -5,6 +5,7 @@ import { renderError } from "./errors.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { isLangGraphCompletion, limitCompletionBody } from "./routes/langgraph-webhook.ts";
+import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", healthRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));
   app.route("/chats", sendRoutes(deps));
+  app.route("/chats", runRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
   app.notFound((c) =>

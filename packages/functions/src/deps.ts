@@ -3,6 +3,7 @@ import type { SessionTokens, WebhookVerifier } from "@murmur/core/auth";
 import type { Ingest } from "@murmur/core/chat";
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
+import type { Context } from "hono";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
 export interface StreamGauge {
@@ -21,6 +22,12 @@ export interface AppDeps {
   readonly sessions: SessionTokens;
   readonly webhooks: WebhookVerifier;
   readonly streams: StreamGauge;
+  /**
+   * How long the stream answering this request may stay open, when the runtime bounds
+   * it (the Lambda entry: the invocation's remaining time less a margin). The stream
+   * closes on purpose, with `retry:`, at the earlier of this and `SSE_MAX_DURATION_MS`.
+   */
+  readonly streamBudgetMs?: (c: Context<AppEnv>) => number;
 }
 
 /** A gauge of open streams. */

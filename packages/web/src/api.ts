@@ -73,6 +73,16 @@ export const getThread = (threadId: string) =>
 export const sendMessage = (threadId: string, message: { messageId: string; text: string }) =>
   request<SendResult>("POST", `${threadPath(threadId)}/send`, message);
 
+/**
+ * Asks the run writing a reply to stop. Safe to repeat; `status` is "stopping", or the
+ * status the reply already ended with.
+ */
+export const cancelRun = (threadId: string, runId: string) =>
+  request<{ runId: string; status: string }>("POST", `${threadPath(threadId)}/runs/${encodeURIComponent(runId)}/cancel`, {});
+
+/** Records that the caller has seen the thread, so every tab and device clears its unread badge. */
+export const markRead = (threadId: string) => request<{ readAt: number }>("POST", `${threadPath(threadId)}/read`, {});
+
 /** Callbacks of one event stream. Each frame's cursor is what resuming after it needs. */
 export interface StreamHandlers {
   /** The connection is open: the first time and after each reconnect. */

@@ -5,8 +5,10 @@ import { toHex } from "../auth/encoding.ts";
  * random, so a retried send or a redelivered invoke names the same run and its events
  * de-duplicate in the log (I3).
  */
-export async function runIdsFor(threadId: string, userMessageId: string): Promise<{ runId: string; messageId: string }> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${threadId}\n${userMessageId}`));
+export async function runIdsFor(threadId: string, userMessageId: string, attempt = 0): Promise<{ runId: string; messageId: string }> {
+  // Attempt 0 keeps the original derivation; a retry after a failed reply is attempt 1, 2, ...
+  const key = attempt === 0 ? `${threadId}\n${userMessageId}` : `${threadId}\n${userMessageId}\n${attempt}`;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   const hex = toHex(digest).slice(0, 32);
   return { runId: `r_${hex}`, messageId: `a_${hex}` };
 }
@@ -17,4 +19,6 @@ export const runEventIds = {
   delta: (runId: string, seq: number) => `${runId}:d:${seq}`,
   completed: (runId: string) => `${runId}:completed`,
   failed: (runId: string) => `${runId}:failed`,
+  /** One stop request per run: asking again lands once. */
+  cancel: (runId: string) => `${runId}:cancel`,
 };

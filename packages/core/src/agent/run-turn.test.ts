@@ -4,7 +4,7 @@ import { createMemoryEventLog } from "../event-log/memory.ts";
 import { type Agent, AgentError } from "./agent.ts";
 import { createDemoAgent, demoReply } from "./demo.ts";
 import { createInProcessInvoker } from "./invoker.ts";
-import { runIdsFor } from "./run-ids.ts";
+import { runEventIds, runIdsFor } from "./run-ids.ts";
 import { runAgentTurn } from "./run-turn.ts";
 
 async function setup(agent: Agent) {
@@ -19,6 +19,14 @@ async function events(log: ReturnType<typeof createMemoryEventLog>) {
   const read = await log.read("t_1", null, 10_000);
   if (read.kind !== "events") throw new Error("reset");
   return read.events.map((e) => e.event);
+}
+
+async function until(done: () => Promise<boolean>) {
+  const deadline = Date.now() + 5000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 function scripted(chunks: string[], error?: Error): Agent {
@@ -78,6 +86,83 @@ describe("running an agent turn", () => {
     setTimeout(() => controller.abort(), 30);
     expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }, controller.signal)).toBe("failed");
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped" });
+  });
+
+  it("stops when the log records a cancel request for the run, and records the end once", async () => {
+    const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
+    const { runId, messageId } = await runIdsFor("t_1", "m_1");
+    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    await until(async () => (await events(log)).some((e) => e.type === "message.delta"));
+    const cancel = { id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId } as const;
+    await log.append(cancel);
+    expect(await run).toBe("failed");
+    await log.append(cancel); // asked twice: lands once
+    const all = await events(log);
+    expect(all.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
+    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(all.some((e) => e.type === "message.completed")).toBe(false);
+    expect((await log.snapshot("t_1")).state.messages[1]).toMatchObject({ status: "failed", stopping: true });
+  });
+
+  it("ignores a cancel request for another run", async () => {
+    const { log, deps } = await setup(createDemoAgent({ paceMs: 1 }));
+    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    await until(async () => (await events(log)).some((e) => e.type === "run.started"));
+    await log.append({
+      id: "r_other:cancel",
+      threadId: "t_1",
+      at: 2,
+      type: "run.cancel_requested",
+      runId: "r_other",
+      messageId: "a_other",
+    });
+    expect(await run).toBe("completed");
+  });
+
+  it("cancels a handed-off webhook run at the provider when a stop is requested after the hand-off", async () => {
+    const cancelled: string[] = [];
+    const agent: Agent = {
+      name: "hooked",
+      completion: "webhook",
+      async *reply() {
+        yield "started";
+      },
+      async cancel(run) {
+        cancelled.push(run.runId);
+      },
+    };
+    const { log, deps } = await setup(agent);
+    const { runId, messageId } = await runIdsFor("t_1", "m_1");
+    const run = runAgentTurn({ ...deps, detachedWatchMs: 5000 }, { threadId: "t_1", userMessageId: "m_1" });
+    await until(async () => (await events(log)).some((e) => e.type === "message.delta"));
+    await log.append({ id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId });
+    expect(await run).toBe("failed");
+    expect(cancelled).toEqual([runId]);
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped" });
+  });
+
+  it("starts a new attempt when the same message is sent again after a retryable failure", async () => {
+    let fail = true;
+    const agent: Agent = {
+      name: "flaky",
+      async *reply() {
+        if (fail) throw new AgentError("model overloaded", { retryable: true });
+        yield "second time lucky";
+      },
+    };
+    const { log, deps } = await setup(agent);
+    const request = { threadId: "t_1", userMessageId: "m_1" };
+    expect(await runAgentTurn(deps, request)).toBe("failed");
+    fail = false;
+    expect(await runAgentTurn(deps, request)).toBe("completed");
+    expect(await runAgentTurn(deps, request)).toBe("duplicate");
+    const messages = (await log.snapshot("t_1")).state.messages;
+    expect(messages.map((m) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "failed"],
+      ["assistant", "complete"],
+    ]);
+    expect(messages[2]).toMatchObject({ text: "second time lucky", replyTo: "m_1" });
   });
 
   it("refuses an unknown user message", async () => {

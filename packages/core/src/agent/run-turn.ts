@@ -3,6 +3,7 @@ import type { Ingest } from "../chat/ingest.ts";
 import { NotFoundError } from "../errors/index.ts";
 import type { EventLog } from "../event-log/event-log.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
+import { watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
 
@@ -20,6 +21,12 @@ export interface RunTurnDeps {
   readonly deltaWindowMs: number;
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
+  /**
+   * Webhook agents: how long the runner keeps following the log after the hand-off, so
+   * a stop requested then still reaches the provider through `agent.cancel`. 0 (the
+   * default) stops following at the hand-off.
+   */
+  readonly detachedWatchMs?: number;
 }
 
 /** "detached": a webhook agent handed the run off; its webhook records the end. */
@@ -29,10 +36,15 @@ export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
  * Runs the agent for one user message and records the reply as events through
  * ingestion: `run.started`, `message.delta` batches, then `message.completed` or
  * `message.failed`. Idempotent: if the run already started (a retried send or a
- * redelivered invoke), it returns "duplicate" without running the agent again.
+ * redelivered invoke), it returns "duplicate" without running the agent again; once that
+ * reply failed with `retryable`, the same request starts the next attempt instead.
  * Rejects only when the log itself fails; an agent failure becomes `message.failed`.
  * A reply that outgrows {@link MAX_REPLY_BYTES} is stopped and fails. For a webhook
  * agent (see {@link Agent}), a hand-off without failure returns "detached".
+ *
+ * Stopping: aborting `signal`, or a `run.cancel_requested` for this run appended to the
+ * thread's log by any process (the runner follows the log while it runs), stops the
+ * agent; the one record of the end is `message.failed` "the reply was stopped".
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
   const { threadId, userMessageId } = request;
@@ -40,7 +52,11 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
   const prompt = state.messages[index];
   if (!prompt) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
-  const { runId, messageId } = await runIdsFor(threadId, userMessageId);
+  // A failed reply that may succeed on a second try is retried by sending the message again.
+  const replies = state.messages.filter((m) => m.role === "assistant" && m.replyTo === userMessageId);
+  const last = replies.at(-1);
+  const attempt = last && last.status === "failed" && last.error?.retryable ? replies.length : Math.max(0, replies.length - 1);
+  const { runId, messageId } = await runIdsFor(threadId, userMessageId, attempt);
   const base = { threadId, runId, messageId };
 
   const [started] = await deps.ingest(threadId, [
@@ -66,6 +82,9 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
+  const watching = new AbortController();
+  const watch = started ? watchRun(deps.log, base, started.cursor, watching.signal) : Promise.resolve("closed" as const);
+  void watch.then((outcome) => outcome === "cancel" && controller.abort(new Error("stop requested")));
 
   let failure: { reason: string; retryable: boolean } | null = null;
   let bytes = 0;
@@ -90,6 +109,10 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     signal?.removeEventListener("abort", onAbort);
   }
   await batcher.drain();
+  if (!failure && deps.agent.completion === "webhook" && (deps.detachedWatchMs ?? 0) > 0) {
+    failure = await stopDetached(deps, base, watch, watching);
+  }
+  watching.abort();
 
   if (failure) {
     await deps.ingest(threadId, [{ ...base, id: runEventIds.failed(runId), at: Date.now(), type: "message.failed", ...failure }]);
@@ -98,6 +121,21 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   if (deps.agent.completion === "webhook") return "detached";
   await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
   return "completed";
+}
+
+/** Follows a handed-off run for a while; a stop request then cancels it at the provider. */
+async function stopDetached(
+  deps: RunTurnDeps,
+  run: { readonly threadId: string; readonly runId: string },
+  watch: Promise<string>,
+  watching: AbortController,
+): Promise<typeof STOPPED | null> {
+  const timer = setTimeout(() => watching.abort(), deps.detachedWatchMs);
+  const outcome = await watch;
+  clearTimeout(timer);
+  if (outcome !== "cancel") return null;
+  await deps.agent.cancel?.({ threadId: run.threadId, runId: run.runId }).catch(() => undefined);
+  return STOPPED;
 }
 
 const STOPPED = { reason: "the reply was stopped", retryable: true };

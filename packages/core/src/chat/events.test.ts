@@ -7,7 +7,15 @@ const good = { id: "e1", threadId: "t_1", at: 1, type: "message.created", messag
 describe("event schemas", () => {
   it("accepts a valid event and lists every type", () => {
     expect(parseChatEvent(good)).toEqual(good);
-    expect(CHAT_EVENT_TYPES).toEqual(["message.created", "run.started", "message.delta", "message.completed", "message.failed"]);
+    expect(CHAT_EVENT_TYPES).toEqual([
+      "message.created",
+      "run.started",
+      "message.delta",
+      "message.completed",
+      "message.failed",
+      "run.cancel_requested",
+      "thread.read",
+    ]);
   });
 
   it("names the field that is wrong", () => {

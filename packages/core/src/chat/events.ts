@@ -67,12 +67,32 @@ export const MessageFailedSchema = v.strictObject({
   retryable: v.boolean(),
 });
 
+/**
+ * A person asked to stop a run. The runner follows its thread's log while it runs and
+ * aborts when it sees this; its `message.failed` ("the reply was stopped") records the end.
+ * Travelling through the log lets the request reach a run in another process (a Lambda).
+ */
+export const RunCancelRequestedSchema = v.strictObject({
+  ...base,
+  type: v.literal("run.cancel_requested"),
+  runId: IdSchema,
+  messageId: IdSchema,
+});
+
+/** The owner has seen the thread up to `at` (server time): every tab and device clears its unread badge. */
+export const ThreadReadSchema = v.strictObject({
+  ...base,
+  type: v.literal("thread.read"),
+});
+
 export const ChatEventSchema = v.variant("type", [
   MessageCreatedSchema,
   RunStartedSchema,
   MessageDeltaSchema,
   MessageCompletedSchema,
   MessageFailedSchema,
+  RunCancelRequestedSchema,
+  ThreadReadSchema,
 ]);
 
 export type MessageCreated = v.InferOutput<typeof MessageCreatedSchema>;
@@ -80,6 +100,8 @@ export type RunStarted = v.InferOutput<typeof RunStartedSchema>;
 export type MessageDelta = v.InferOutput<typeof MessageDeltaSchema>;
 export type MessageCompleted = v.InferOutput<typeof MessageCompletedSchema>;
 export type MessageFailed = v.InferOutput<typeof MessageFailedSchema>;
+export type RunCancelRequested = v.InferOutput<typeof RunCancelRequestedSchema>;
+export type ThreadRead = v.InferOutput<typeof ThreadReadSchema>;
 /** Every event a thread's log can hold. */
 export type ChatEvent = v.InferOutput<typeof ChatEventSchema>;
 export type ChatEventType = ChatEvent["type"];

@@ -18,6 +18,8 @@ export interface ChatMessage {
   readonly lastSeq?: number;
   /** Failed messages: why, and whether sending again may help. */
   readonly error?: { readonly reason: string; readonly retryable: boolean };
+  /** Streaming assistant messages: a stop was requested and the run is ending. */
+  readonly stopping?: boolean;
 }
 
 /** A thread folded from its events. Plain data: it serializes to JSON as is. */
@@ -85,6 +87,12 @@ export function applyEvent(state: ThreadState, event: ChatEvent): ThreadState {
       return updateMessage(state, event.messageId, (m) =>
         m.status !== "streaming" ? m : { ...m, status: "failed", error: { reason: event.reason, retryable: event.retryable } },
       );
+    case "run.cancel_requested":
+      return updateMessage(state, event.messageId, (m) =>
+        m.status !== "streaming" || m.runId !== event.runId || m.stopping ? m : { ...m, stopping: true },
+      );
+    case "thread.read":
+      return state; // read state lives in the thread record (see recordAfter), not in the messages
   }
 }
 

@@ -75,6 +75,25 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect(await log.getThread(unique("t"))).toBeNull();
     });
 
+    it("records the read position in the thread record; reads and stop requests are not activity", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const before = (await log.getThread(t))?.updatedAt;
+      expect((await log.getThread(t))?.readAt).toBeUndefined();
+      const read = (at: number) => ({ id: unique("read"), threadId: t, at, type: "thread.read" as const });
+      await log.append(read(5_000_000_000_000));
+      await log.append(read(4_000_000_000_000)); // an older read never moves it back
+      await log.append({
+        id: unique("c"),
+        threadId: t,
+        at: 6_000_000_000_000,
+        type: "run.cancel_requested",
+        runId: "r_1",
+        messageId: "a_1",
+      });
+      expect(await log.getThread(t)).toMatchObject({ readAt: 5_000_000_000_000, updatedAt: before });
+    });
+
     it("appends in order and reads back after any cursor", async () => {
       const log = await make();
       const t = await newThread(log);

@@ -17,6 +17,8 @@ export interface ThreadRecord {
   readonly createdAt: number;
   /** Epoch ms of the last message created, completed or failed in the thread. */
   readonly updatedAt: number;
+  /** Epoch ms (server time) of the owner's last `thread.read`; absent until the first. Unread: `updatedAt > readAt`. */
+  readonly readAt?: number;
 }
 
 /**

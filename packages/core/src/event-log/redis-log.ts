@@ -280,5 +280,6 @@ function toRecord(id: string, flat: readonly string[] | null | undefined): Threa
     title: meta.get("title") ?? null,
     createdAt: Number(meta.get("createdAt")),
     updatedAt: Number(meta.get("updatedAt")),
+    ...(meta.has("readAt") ? { readAt: Number(meta.get("readAt")) } : {}),
   };
 }

@@ -67,7 +67,10 @@ else
     redis.call('HDEL', partials, messageId)
     redis.call('DEL', partial)
   end
-  if etype ~= 'run.started' then
+  if etype == 'thread.read' then
+    local readAt = tonumber(redis.call('HGET', meta, 'readAt') or '0')
+    if at > readAt then redis.call('HSET', meta, 'readAt', at) end
+  elseif etype ~= 'run.started' and etype ~= 'run.cancel_requested' then
     if etype == 'message.created' then redis.call('HSETNX', meta, 'title', title) end
     if at > tonumber(m[4]) then
       redis.call('HSET', meta, 'updatedAt', at)

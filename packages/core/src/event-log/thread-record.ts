@@ -22,6 +22,8 @@ export function recordAfter(record: ThreadRecord, event: ChatEvent): ThreadRecor
     case "message.completed":
     case "message.failed":
       return { ...record, updatedAt: Math.max(record.updatedAt, event.at) };
+    case "thread.read":
+      return { ...record, readAt: Math.max(record.readAt ?? 0, event.at) };
     default:
       return record;
   }

@@ -49,10 +49,11 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
     servesWeb,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Let replies in progress finish (briefly), then end the streams' tails.
+      // End open streams first (browsers reconnect, with Last-Event-ID, to whichever server
+      // answers next), then let replies in progress finish into the log (briefly), then close it.
+      if ("closeAllConnections" in server) server.closeAllConnections();
       await Promise.race([deps.invoker.idle(), sleep(2000)]);
       await deps.log.close();
-      if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
     },
   };

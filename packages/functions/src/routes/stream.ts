@@ -38,7 +38,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       threadId: thread.id,
       after,
       heartbeatMs: deps.config.sse.heartbeatMs,
-      maxDurationMs: deps.config.sse.maxDurationMs,
+      maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
       signal: c.req.raw.signal,
@@ -46,4 +46,11 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     });
     return new Response(body, { headers: SSE_HEADERS });
   });
+}
+
+/** The earlier of the configured planned close (0: none) and the runtime's bound, at least 1 ms. */
+function streamDuration(configuredMs: number, budgetMs: number | undefined): number {
+  if (budgetMs === undefined) return configuredMs;
+  const bound = Math.max(1, Math.floor(budgetMs));
+  return configuredMs > 0 ? Math.min(configuredMs, bound) : bound;
 }

@@ -1,10 +1,14 @@
-import { createResource, createSignal, ErrorBoundary, Show } from "solid-js";
-import { createThread, listThreads, sendMessage, startSession, type ThreadRecord } from "../api.ts";
+import type { ChatMessage } from "@murmur/core/chat";
+import { createEffect, createResource, createSignal, ErrorBoundary, on, onCleanup, Show } from "solid-js";
+import { cancelRun, createThread, listThreads, markRead, sendMessage, startSession, type ThreadRecord } from "../api.ts";
+import { config } from "../config.ts";
+import { createHiddenFor } from "../primitives/create-hidden-for.ts";
+import { createThreadRoute } from "../primitives/create-thread-route.ts";
 import { createThreadStream } from "../primitives/create-thread-stream.ts";
 import { Composer } from "./Composer.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { MessageList } from "./MessageList.tsx";
-import { ThreadList } from "./ThreadList.tsx";
+import { isUnread, ThreadList } from "./ThreadList.tsx";
 
 /** The chat page: threads on the side, the active thread's live messages, the composer. */
 export function App() {
@@ -24,6 +28,8 @@ export function App() {
   );
 }
 
+const reportError = (error: unknown) => console.warn(error instanceof Error ? error.message : error);
+
 function Chat() {
   // Reading a failed resource throws, so a failed session or first list shows the fallback above.
   const [session] = createResource(startSession);
@@ -34,18 +40,48 @@ function Chat() {
     (_sessionId, { value }: { value: ThreadRecord[] | undefined }) =>
       listThreads().catch((error: unknown) => (value ? value : Promise.reject(error))),
   );
-  const [selected, setSelected] = createSignal<string>();
+  const [routed, navigate] = createThreadRoute();
   const [creating, setCreating] = createSignal(false);
   const [actionError, setActionError] = createSignal<string>();
 
-  const activeId = () => selected() ?? threads.latest?.[0]?.id;
+  const activeId = () => routed() ?? threads.latest?.[0]?.id;
   const active = () => threads.latest?.find((t) => t.id === activeId());
-  const stream = createThreadStream(activeId);
+  const hidden = createHiddenFor(config.hiddenCloseMs);
+  const stream = createThreadStream(activeId, { paused: hidden });
+  const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
+  const running = () => messages().findLast((m) => m.role === "assistant" && m.status === "streaming");
+
+  // Unread badges come from the thread list, reloaded when the window regains focus and on
+  // each switch; the read position itself is an event in the thread's log (see README).
+  const onFocus = () => void refetch();
+  window.addEventListener("focus", onFocus);
+  onCleanup(() => window.removeEventListener("focus", onFocus));
+  const read = (threadId: string) =>
+    markRead(threadId)
+      .then(({ readAt }) => mutate((list) => list?.map((t) => (t.id === threadId ? { ...t, readAt } : t))))
+      .catch(reportError);
+  // A reply counts as read once it has been on screen: the thread is open and the tab visible.
+  const ended = () => messages().filter((m) => m.status !== "streaming").length;
+  const activeUnread = () => {
+    const record = active();
+    return record !== undefined && isUnread(record);
+  };
+  createEffect(
+    on([activeId, ended, hidden, activeUnread], ([threadId, count, isHidden, unread], previous) => {
+      if (!threadId || isHidden || document.visibilityState === "hidden") return;
+      const endedWhileWatching = previous?.[0] === threadId && count > previous[1];
+      if (unread || endedWhileWatching) void read(threadId);
+    }),
+  );
+  createEffect(on(activeId, () => void refetch(), { defer: true }));
+  createEffect(() => {
+    document.title = active()?.title ? `${active()?.title} · Murmur` : "Murmur";
+  });
 
   const newThread = async (): Promise<ThreadRecord> => {
     const thread = await createThread();
     mutate((list) => [thread, ...(list ?? [])]);
-    setSelected(thread.id);
+    navigate(thread.id);
     return thread;
   };
 
@@ -67,12 +103,30 @@ function Chat() {
     void refetch(); // the first message names the thread and every send reorders the list
   };
 
+  // Sending the same message id again: the server keeps one message and starts a new attempt.
+  const onRetry = (userMessageId: string) => {
+    const threadId = activeId();
+    const prompt = messages().find((m) => m.id === userMessageId);
+    if (!threadId || !prompt) return;
+    setActionError(undefined);
+    sendMessage(threadId, { messageId: userMessageId, text: prompt.text }).catch((error: unknown) =>
+      setActionError(error instanceof Error ? error.message : String(error)),
+    );
+  };
+
+  const onStop = () => {
+    const threadId = activeId();
+    const runId = running()?.runId;
+    if (threadId && runId)
+      cancelRun(threadId, runId).catch((error: unknown) => setActionError(error instanceof Error ? error.message : String(error)));
+  };
+
   return (
     <div class="app">
       <ThreadList
         threads={threads.latest ?? []}
         activeId={activeId()}
-        onSelect={setSelected}
+        onSelect={(id) => navigate(id)}
         onNew={() => void onNew()}
         creating={creating() || !ready()}
       />
@@ -80,7 +134,7 @@ function Chat() {
         <header class="chat-header">
           <h1>{active()?.title ?? "Murmur"}</h1>
           <Show when={stream.store()}>
-            <ConnectionStatus status={stream.status()} />
+            <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} />
           </Show>
         </header>
         <Show when={actionError()}>
@@ -94,12 +148,12 @@ function Chat() {
           {(store) => (
             <Show when={store().cursor() !== null} fallback={<p class="placeholder">Loading…</p>}>
               <Show when={store().state().messages.length > 0} fallback={<p class="placeholder">Say something.</p>}>
-                <MessageList messages={store().state().messages} />
+                <MessageList messages={store().state().messages} onRetry={onRetry} />
               </Show>
             </Show>
           )}
         </Show>
-        <Composer onSend={onSend} disabled={!ready()} />
+        <Composer onSend={onSend} disabled={!ready()} onStop={running() ? onStop : undefined} />
       </main>
     </div>
   );

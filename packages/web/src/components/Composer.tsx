@@ -8,7 +8,12 @@ const encoder = new TextEncoder();
  * per draft and kept while the text is unchanged, so sending again after a failure
  * cannot post the message twice; editing the text makes a new id.
  */
-export function Composer(props: { onSend: (text: string, messageId: string) => Promise<unknown>; disabled?: boolean }) {
+export function Composer(props: {
+  onSend: (text: string, messageId: string) => Promise<unknown>;
+  disabled?: boolean;
+  /** While a reply streams: shows a Stop button that calls this. */
+  onStop?: () => void;
+}) {
   const [text, setText] = createSignal("");
   const [sending, setSending] = createSignal(false);
   const [error, setError] = createSignal<string>();
@@ -55,9 +60,20 @@ export function Composer(props: { onSend: (text: string, messageId: string) => P
           void send();
         }}
       />
-      <button type="submit" disabled={!canSend()}>
-        {sending() ? "Sending…" : "Send"}
-      </button>
+      <Show
+        when={props.onStop}
+        fallback={
+          <button type="submit" disabled={!canSend()}>
+            {sending() ? "Sending…" : "Send"}
+          </button>
+        }
+      >
+        {(stop) => (
+          <button type="button" class="stop" onClick={() => stop()()}>
+            Stop
+          </button>
+        )}
+      </Show>
       <Show when={tooLong()}>
         <p class="composer-error">This message is too long (at most {MAX_MESSAGE_BYTES / 1024} KB).</p>
       </Show>

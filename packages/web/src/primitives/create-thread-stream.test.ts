@@ -36,11 +36,12 @@ const sources = () => FakeEventSource.all;
 const latest = () => sources().at(-1) as FakeEventSource;
 const created: ChatEvent = { id: "e1", threadId: "t_1", at: 1, type: "message.created", messageId: "m_1", role: "user", text: "hi" };
 
-function setup(initial?: string) {
+function setup(initial?: string, random = () => 1) {
   return createRoot((dispose) => {
     const [threadId, setThreadId] = createSignal(initial);
-    const stream = createThreadStream(threadId, { createSource, minRetryMs: 1000, maxRetryMs: 4000 });
-    return { ...stream, setThreadId, dispose };
+    const [paused, setPaused] = createSignal(false);
+    const stream = createThreadStream(threadId, { createSource, minRetryMs: 1000, maxRetryMs: 4000, random, paused });
+    return { ...stream, setThreadId, setPaused, dispose };
   });
 }
 
@@ -151,5 +152,39 @@ describe("createThreadStream", () => {
     vi.advanceTimersByTime(60_000);
     expect(sources()).toHaveLength(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("draws each reopen delay from the upper half of the back-off (jitter), and shows when it will come", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(10_000);
+    const { retryAt, dispose } = setup("t_1", () => 0);
+    latest().fail(true);
+    expect(retryAt()).toBe(10_500);
+    vi.advanceTimersByTime(499);
+    expect(sources()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sources()).toHaveLength(2);
+    expect(retryAt()).toBeNull();
+    dispose();
+  });
+
+  it("closes the stream while paused and resumes from the last cursor, missing nothing", () => {
+    const { status, store, setPaused, dispose } = setup("t_1");
+    latest().open();
+    latest().emit("snapshot", { state: { threadId: "t_1", messages: [] }, cursor: "ep:1-0" }, "ep:1-0");
+    latest().emit("message.created", created, "ep:2-0");
+    const kept = store();
+    setPaused(true);
+    expect(latest().closed).toBe(true);
+    expect(status()).toBe("paused");
+    setPaused(false);
+    expect(sources()).toHaveLength(2);
+    expect(latest().url).toBe("/api/chats/sse/t_1?after=ep%3A2-0");
+    expect(status()).toBe("reconnecting");
+    expect(store()).toBe(kept);
+    latest().open();
+    expect(status()).toBe("live");
+    dispose();
+    expect(latest().closed).toBe(true);
   });
 });

@@ -1,0 +1,88 @@
+import type { BenchChild } from "../launch.ts";
+import type { Plan } from "../plan.ts";
+import type { Publisher } from "../publisher.ts";
+import { type CommandCounts, diffCounts, type RedisProbe } from "../redis-stats.ts";
+import type { CommandWindow } from "../results.ts";
+import { BENCH_SESSION_ID } from "../shared.ts";
+import type { SystemSpec } from "../systems.ts";
+import type { SubscriberPool } from "../workers.ts";
+
+/** What the server under test reports about itself. */
+export interface ServerStats {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly connections: number;
+  /** Redis commands its clients sent so far, by name. */
+  readonly commands: CommandCounts;
+}
+
+/** A point in time for command counting: sent by the server (client side) and executed by Redis. */
+export interface CommandPoint {
+  readonly at: number;
+  readonly sent: CommandCounts;
+  readonly executed: CommandCounts;
+}
+
+/** Everything a phase needs to measure one design. */
+export class RunContext {
+  private windows = 0;
+  private readonly started = Date.now();
+
+  constructor(
+    readonly spec: SystemSpec,
+    readonly plan: Plan,
+    readonly pool: SubscriberPool,
+    readonly server: BenchChild,
+    readonly publisher: Publisher,
+    readonly probe: RedisProbe | null,
+    readonly token: string,
+    /** Epoch ms by which this design's phases must be done. */
+    readonly deadline: number,
+    readonly notes: string[],
+    /** Invariant violations and harness failures, for the whole run. */
+    readonly problems: string[],
+  ) {}
+
+  get origin(): string {
+    return String(this.server.ready.url);
+  }
+
+  /** With `--verbose`: one line of progress, with seconds since this design started. */
+  log(message: string): void {
+    if (process.argv.includes("--verbose"))
+      console.log(`    ${((Date.now() - this.started) / 1000).toFixed(1)} s ${this.spec.id}: ${message}`);
+  }
+
+  timeLeft(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** A fresh window id: the message id of the events it publishes. */
+  nextWindow(prefix = "w"): string {
+    return `${prefix}${++this.windows}`;
+  }
+
+  threads(count: number): Promise<string[]> {
+    return this.server.request<string[]>("threads", { owner: BENCH_SESSION_ID, count }, 120_000);
+  }
+
+  serverStats(collect = false): Promise<ServerStats> {
+    return this.server.request<ServerStats>("stats", { collect }, 30_000);
+  }
+
+  /** Null for designs without Redis. */
+  async commandsNow(): Promise<CommandPoint | null> {
+    if (!this.probe) return null;
+    const [stats, executed] = await Promise.all([this.serverStats(), this.probe.commandStats()]);
+    return { at: Date.now(), sent: stats.commands, executed };
+  }
+}
+
+export function commandWindow(before: CommandPoint | null, after: CommandPoint | null): CommandWindow | null {
+  if (!before || !after) return null;
+  return {
+    sent: diffCounts(before.sent, after.sent),
+    executed: diffCounts(before.executed, after.executed),
+    seconds: (after.at - before.at) / 1000,
+  };
+}

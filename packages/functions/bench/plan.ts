@@ -1,0 +1,95 @@
+import type { SystemId } from "./results.ts";
+
+/** What one run measures, and how long it may take. */
+export interface Plan {
+  readonly mode: "full" | "quick";
+  /** The whole run, start to report; phases that would not fit are skipped and said so. */
+  readonly budgetMs: number;
+  /** If the run is still going this long after it started, it writes what it has and exits. */
+  readonly hardStopMs: number;
+  readonly systems: readonly SystemId[];
+  /** Subscriber processes. */
+  readonly workers: number;
+  /** Subscriber counts with a latency window, in both layouts. */
+  readonly latencyAt: readonly number[];
+  /** Spread-layout counts with an idle window (Redis designs). */
+  readonly idleAt: readonly number[];
+  readonly idleMs: number;
+  /** Spread-layout counts where server RSS is taken. */
+  readonly memoryAt: readonly number[];
+  /** Longest one ladder step may spend opening subscribers. */
+  readonly openBudgetMs: number;
+  /** Pause after opening, before measuring. */
+  readonly settleMs: number;
+  readonly publishMs: number;
+  /** Longest wait for late deliveries after publishing stops (polling needs more than its 1.5 s). */
+  readonly drainMs: number;
+  /** Hot-layout subscribers at which saturation is measured. */
+  readonly saturationAt: number;
+  readonly saturationMs: number;
+  /** Events published ahead of the slowest subscriber during saturation. */
+  readonly saturationWindow: number;
+  readonly resumeK: readonly number[];
+  /** Longest wait for the K missed events after a reconnect. */
+  readonly resumeTimeoutMs: number;
+  readonly heartbeatMs: number;
+}
+
+const SYSTEMS: readonly SystemId[] = ["murmur-memory", "murmur-redis", "redis-pubsub", "socketio", "polling"];
+
+/** Events a second for `n` subscribers one per thread: 20 per thread for few, 200 in all for many. */
+export function spreadRate(n: number): number {
+  return Math.min(200, 20 * n);
+}
+
+/**
+ * Events a second on one thread with `n` subscribers: 20 (one reply streaming at the
+ * 50 ms delta window), fewer when that would offer more than 20,000 deliveries a second.
+ */
+export function hotRate(n: number): number {
+  return Math.min(20, 20_000 / n);
+}
+
+export const FULL: Plan = {
+  mode: "full",
+  budgetMs: 560_000,
+  hardStopMs: 590_000,
+  systems: SYSTEMS,
+  workers: 2,
+  latencyAt: [1, 100, 1000, 10_000],
+  idleAt: [10, 1000],
+  idleMs: 12_000,
+  memoryAt: [1000, 10_000],
+  openBudgetMs: 45_000,
+  settleMs: 500,
+  publishMs: 4000,
+  drainMs: 4000,
+  saturationAt: 1000,
+  saturationMs: 4000,
+  saturationWindow: 100,
+  resumeK: [10, 1000, 10_000],
+  resumeTimeoutMs: 30_000,
+  heartbeatMs: 5000,
+};
+
+export const QUICK: Plan = {
+  mode: "quick",
+  budgetMs: 45_000,
+  hardStopMs: 56_000,
+  systems: SYSTEMS,
+  workers: 2,
+  latencyAt: [20],
+  idleAt: [5, 20],
+  idleMs: 600,
+  memoryAt: [20],
+  openBudgetMs: 5000,
+  settleMs: 200,
+  publishMs: 500,
+  drainMs: 2500,
+  saturationAt: 20,
+  saturationMs: 700,
+  saturationWindow: 20,
+  resumeK: [10, 100],
+  resumeTimeoutMs: 5000,
+  heartbeatMs: 500,
+};

@@ -1,0 +1,101 @@
+import { Agent, request } from "node:http";
+import { SIGNATURE_HEADER, signWebhook } from "@murmur/core/auth";
+import { benchEvent, nowMicros, sleep, WEBHOOK_SECRET } from "./shared.ts";
+
+/** Posts signed webhooks (`POST /api/webhook/chat-response`) to the server under test. */
+export interface Publisher {
+  /** Posts one webhook; resolves with the status. */
+  post(threadId: string, events: readonly object[]): Promise<number>;
+  /** Posts one benchmark event stamped with the publish time, just before signing and sending. */
+  postStamped(threadId: string, window: string, seq: number): Promise<number>;
+  close(): void;
+}
+
+export function createPublisher(origin: string): Publisher {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const { hostname, port } = new URL(origin);
+  const post = async (threadId: string, events: readonly object[]) => {
+    const body = JSON.stringify({ threadId, events });
+    const signature = await signWebhook(WEBHOOK_SECRET, body);
+    return new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: hostname,
+          port: Number(port),
+          method: "POST",
+          path: "/api/webhook/chat-response",
+          headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), [SIGNATURE_HEADER]: signature },
+        },
+        (res) => {
+          res.resume();
+          res.once("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.once("error", reject);
+      req.end(body);
+    });
+  };
+  return {
+    post,
+    postStamped: (threadId, window, seq) => post(threadId, [benchEvent(threadId, window, seq, nowMicros())]),
+    close: () => agent.destroy(),
+  };
+}
+
+/** What a fixed-rate run published: events per thread, and how it went. */
+export interface PublishRun {
+  readonly perThread: Map<string, number>;
+  readonly published: number;
+  readonly failed: number;
+  /** Most the publisher ran behind its schedule, ms (it waits when `maxInFlight` posts are open). */
+  readonly maxLagMs: number;
+}
+
+/**
+ * Publishes at `rate` events a second for `durationMs`, one event per webhook, round
+ * robin over `threads`, seq 0, 1, 2, ... per thread. Open loop: the schedule does not
+ * wait for deliveries, only for at most `maxInFlight` open posts, and a thread's next
+ * post waits for its previous one to be answered (the stamp is taken when it is sent).
+ */
+export async function publishAtRate(
+  publisher: Publisher,
+  options: { window: string; threads: readonly string[]; rate: number; durationMs: number; maxInFlight?: number },
+): Promise<PublishRun> {
+  const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
+  const maxInFlight = options.maxInFlight ?? 64;
+  const perThread = new Map<string, number>();
+  const inFlight = new Set<Promise<unknown>>();
+  const lastPost = new Map<string, Promise<unknown>>();
+  let failed = 0;
+  let maxLagMs = 0;
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    maxLagMs = Math.max(maxLagMs, performance.now() - due);
+    const threadId = options.threads[i % options.threads.length] as string;
+    const seq = perThread.get(threadId) ?? 0;
+    perThread.set(threadId, seq + 1);
+    // One post per thread at a time, as an agent posts a reply's deltas in order.
+    const previous = lastPost.get(threadId) ?? Promise.resolve();
+    const sent: Promise<unknown> = previous
+      .then(() => publisher.postStamped(threadId, options.window, seq))
+      .then(
+        (status) => {
+          if (status !== 200) failed++;
+        },
+        () => failed++,
+      );
+    inFlight.add(sent);
+    lastPost.set(threadId, sent);
+    void sent.finally(() => {
+      inFlight.delete(sent);
+      if (lastPost.get(threadId) === sent) lastPost.delete(threadId);
+    });
+  }
+  await Promise.all(inFlight);
+  return { perThread, published: total, failed, maxLagMs };
+}

@@ -1,0 +1,57 @@
+import { Redis } from "ioredis";
+
+/** Commands by name (`cmdstat_<name>` calls), e.g. {evalsha: 12, xread: 3}. */
+export type CommandCounts = Readonly<Record<string, number>>;
+
+/** The benchmark's own commands, left out of every delta. */
+const PROBE_COMMANDS = new Set(["info", "config|resetstat", "config|get"]);
+
+/**
+ * Reads `INFO commandstats` of the private Redis of one design. Redis counts the
+ * commands a Lua script runs as well as the EVALSHA that ran it.
+ */
+export class RedisProbe {
+  private readonly client: Redis;
+
+  constructor(url: string) {
+    this.client = new Redis(url, { maxRetriesPerRequest: 1, connectionName: "bench-probe" });
+    this.client.on("error", () => {});
+  }
+
+  async commandStats(): Promise<CommandCounts> {
+    const text = await this.client.info("commandstats");
+    const counts: Record<string, number> = {};
+    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts[match[1] as string] = Number(match[2]);
+    return counts;
+  }
+
+  async server(): Promise<{ version: string; usedMemory: number }> {
+    const text = await this.client.info();
+    return {
+      version: /redis_version:(\S+)/.exec(text)?.[1] ?? "?",
+      usedMemory: Number(/used_memory:(\d+)/.exec(text)?.[1] ?? 0),
+    };
+  }
+
+  async configure(settings: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(settings)) await this.client.config("SET", name, value);
+  }
+
+  close(): void {
+    this.client.disconnect();
+  }
+}
+
+/** after − before, by command, without the probe's own commands and without zeros. */
+export function diffCounts(before: CommandCounts, after: CommandCounts): CommandCounts {
+  const out: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(after)) {
+    const delta = calls - (before[name] ?? 0);
+    if (delta > 0 && !PROBE_COMMANDS.has(name)) out[name] = delta;
+  }
+  return out;
+}
+
+export function totalCommands(counts: CommandCounts): number {
+  return Object.values(counts).reduce((n, c) => n + c, 0);
+}

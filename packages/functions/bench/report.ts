@@ -1,0 +1,135 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { hotRate, spreadRate } from "./plan.ts";
+import { latencyChart } from "./report/chart.ts";
+import { costSection } from "./report/cost.ts";
+import { DASH, kb, ms, num } from "./report/format.ts";
+import { deliverySection, latencySection } from "./report/latency.ts";
+import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
+import type { BenchResults, SystemResult } from "./results.ts";
+
+export interface ReportPaths {
+  readonly markdown: string;
+  readonly svg: string;
+  readonly json: string;
+}
+
+/** Writes BENCHMARKS.md (tables), the SVG chart and the raw results; reads them back to check they were written. */
+export function writeReport(results: BenchResults, paths: ReportPaths): void {
+  for (const path of Object.values(paths)) mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(paths.json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(paths.svg, latencyChart(results.systems));
+  writeFileSync(paths.markdown, renderMarkdown(results, relative(dirname(paths.markdown), paths.svg)));
+  const written = readFileSync(paths.markdown, "utf8");
+  for (const system of results.systems) {
+    if (!written.includes(system.label)) throw new Error(`${paths.markdown} lacks ${system.label}`);
+  }
+  if (!readFileSync(paths.svg, "utf8").includes("</svg>")) throw new Error(`${paths.svg} is not a whole SVG`);
+}
+
+export function renderMarkdown(r: BenchResults, svgPath: string): string {
+  const s = r.systems;
+  const memory = s.find((x) => x.id === "murmur-memory");
+  const redis = s.find((x) => x.id === "murmur-redis");
+  const ref = redis ?? memory;
+  const m = r.machine;
+  const plan = r.plan as { latencyAt: number[]; memoryAt: number[]; resumeK: number[]; publishMs: number; drainMs: number; idleMs: number };
+  const minutes = `${Math.floor(r.seconds / 60)} min ${Math.round(r.seconds % 60)} s`;
+  return [
+    "# Benchmarks",
+    "",
+    `Written by \`npm run bench${r.mode === "quick" ? " -- --quick" : ""}\` (${r.mode} mode) from one run that started ${r.startedAt.replace("T", " ").slice(0, 16)} UTC and took ${minutes}. Every number below is from that run, on this machine:`,
+    "",
+    `- ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}, load average at the start ${m.load.join(" / ")}`,
+    `- Redis ${m.redis}: one private \`redis-server\` per design on a free loopback port (\`startRedisProcess\`), persistence off`,
+    `- open files: ${m.fdLimit} in the shell that ran it; each server and subscriber process raises its own soft limit (to 65,536, or to the hard limit where that is lower) and the shell keeps its own`,
+    "",
+    r.mode === "quick"
+      ? "> Quick mode: a smoke test of the harness with tiny loads. Its numbers say nothing about speed."
+      : "> Numbers from a machine shared with other work are noisy; compare designs within this run, not across runs.",
+    "",
+    "## Summary against the design's targets",
+    "",
+    summary(s, redis, memory, plan.memoryAt.at(-1) ?? 0),
+    "",
+    "## How it was measured",
+    "",
+    `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, or Redis through \`REDIS_URL\`). The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
+    "- Every server runs in its own process (so its RSS is its own); subscribers run in two other processes (raw-socket SSE readers, kept-alive pollers, or socket.io-client over WebSocket); the publisher is the parent process and posts signed webhooks (`POST /api/webhook/chat-response`, `X-Murmur-Signature`).",
+    "- Latency is end to end: each event is a `message.delta` whose text is the publish time on the system-wide monotonic clock, taken just before the webhook is signed and sent; the subscriber subtracts it from its own clock when it has parsed the event.",
+    `- Fixed rates: spread, ${spreadRate(1)} events/s for one subscriber up to ${spreadRate(10_000)} events/s round robin over the threads; hot, ${hotRate(1)} events/s (one reply streaming at the 50 ms delta window), lowered to keep the offered load at 20,000 deliveries/s (${num(hotRate(10_000), 1)} events/s at 10,000). Each window publishes for ${plan.publishMs / 1000} s and waits up to ${plan.drainMs / 1000} s for late deliveries; one webhook per event, and a thread's next webhook waits for its previous one.`,
+    "- RSS per connection: the server's RSS (after a forced GC) at the step, less its RSS before the first step, over the connections held.",
+    `- Redis commands: \`INFO commandstats\` deltas of the design's private Redis ("executed", which counts commands inside Lua scripts too), and the commands the server's ioredis clients sent ("sent": what a per-command service such as Upstash bills). Idle windows last ${plan.idleMs / 1000} s; SSE heartbeats go out every ${num(Number((r.plan as { heartbeatMs: number }).heartbeatMs) / 1000, 1)} s during them.`,
+    "- Saturation: on one thread, the publisher keeps a fixed number of events ahead of the slowest subscriber (closed loop) and deliveries are counted over the window.",
+    "- Resume: a subscriber goes away, K events are published, it comes back as its design allows (Murmur: `Last-Event-ID`; polling: its cursor; Socket.IO: connection state recovery; pub/sub: nothing to resume from); timed from the reconnect to the K-th event.",
+    "",
+    "## 1. Publish-to-subscriber latency",
+    "",
+    `![latency against subscribers](${svgPath})`,
+    "",
+    latencySection(s),
+    "",
+    "## 2. Open connections and memory",
+    "",
+    memorySection(s, plan.memoryAt, ref),
+    "",
+    "## 3. Delivered events per second at saturation",
+    "",
+    saturationSection(
+      s,
+      [memory, redis].filter((x): x is SystemResult => x !== undefined),
+    ),
+    "",
+    "## 4. Redis commands",
+    "",
+    commandsSection(s, redis),
+    "",
+    "## 5. Resume after a reconnect",
+    "",
+    resumeSection(s, plan.resumeK, ref),
+    "",
+    "## 6. Delivery check",
+    "",
+    "Every subscriber checks that within a window it sees seq 0, 1, 2, … once each. Murmur and polling promise exactly once, in order (I1): any gap or duplicate fails the run. Pub/sub and Socket.IO promise at most once.",
+    "",
+    deliverySection(s),
+    "",
+    "## 7. Cloud cost model",
+    "",
+    costSection(s),
+    "",
+    "## Notes from this run",
+    "",
+    ...notes(r),
+    "",
+  ].join("\n");
+}
+
+function summary(s: readonly SystemResult[], redis: SystemResult | undefined, memory: SystemResult | undefined, top: number): string {
+  const p99 = (x: SystemResult | undefined, layout: string, n: number) =>
+    x?.latency.find((l) => l.layout === layout && l.subscribers === n)?.p99 ?? null;
+  const held = (x: SystemResult | undefined) => Math.max(0, ...(x?.connections.map((c) => c.reached) ?? []));
+  const perConn = (x: SystemResult | undefined) => {
+    const m = x?.memory.at(-1);
+    return m ? (m.rssBytes - m.baselineRssBytes) / m.connections : null;
+  };
+  const idle = (n: number) => {
+    const w = redis?.idle.find((i) => i.connections >= n * 0.9 && i.connections <= n)?.commands;
+    return w ? (Object.values(w.sent).reduce((a, b) => a + b, 0) / w.seconds) * 60 : null;
+  };
+  const others = s.filter((x) => x !== redis && x !== memory).map((x) => x.label);
+  return [
+    `- p99 publish to subscriber, local server with Redis, 1,000 subscribers (target: under 5 ms): spread ${ms(p99(redis, "spread", 1000))} ms, hot ${ms(p99(redis, "hot", 1000))} ms.`,
+    `- Open SSE connections in one Node process (target: 10,000, under 15 KB each): memory log ${num(held(memory))} held, ${kb(perConn(memory))} KB each; Redis log ${num(held(redis))} held, ${kb(perConn(redis))} KB each (at the largest step, ${num(top)} attempted).`,
+    `- Redis commands while idle (target: O(1) per process, none per heartbeat): ${idle(10) === null ? DASH : num(idle(10), 1)} per minute with 10 connections, ${idle(1000) === null ? DASH : num(idle(1000), 1)} with 1,000.`,
+    `- Side by side in the same run: ${others.join("; ") || DASH}.`,
+  ].join("\n");
+}
+
+function notes(r: BenchResults): string[] {
+  const lines = r.systems.flatMap((s) => [
+    `- ${s.label} (${num(s.seconds)} s): ${s.notes.length ? s.notes.join("; ") : "every phase ran"}.`,
+  ]);
+  lines.push(r.problems.length ? `- Problems: ${r.problems.join("; ")}.` : "- No invariant or harness problem.");
+  return lines;
+}

@@ -1,0 +1,101 @@
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describeMachine } from "./machine.ts";
+import { FULL, type Plan, QUICK } from "./plan.ts";
+import { writeReport } from "./report.ts";
+import type { BenchResults, SystemId, SystemResult } from "./results.ts";
+import { runSystem, stopRedisProcesses } from "./system-run.ts";
+import { SYSTEM_SPECS } from "./systems.ts";
+import { SubscriberPool } from "./workers.ts";
+
+/**
+ * `npm run bench`: measures Murmur (memory and Redis event logs) and the designs it is
+ * compared with, in one run, and writes BENCHMARKS.md, an SVG chart and the raw results.
+ *
+ *   --quick         tiny loads in under a minute: a smoke test that the harness works and
+ *                   writes its results (to a temporary folder unless --out is given)
+ *   --out=DIR       write BENCHMARKS.md, latency.svg and results.json into DIR
+ *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, polling, redis-pubsub, socketio)
+ *
+ * Exits 1 when an invariant or the harness failed (never for being slow).
+ */
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
+
+function option(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function outputPaths(plan: Plan) {
+  const out = option("out");
+  if (out) {
+    const dir = resolve(out);
+    return { markdown: join(dir, "BENCHMARKS.md"), svg: join(dir, "latency.svg"), json: join(dir, "results.json") };
+  }
+  if (plan.mode === "quick") {
+    const dir = join(tmpdir(), "murmur-bench-quick");
+    return { markdown: join(dir, "BENCHMARKS.md"), svg: join(dir, "latency.svg"), json: join(dir, "results.json") };
+  }
+  return { markdown: join(REPO_ROOT, "BENCHMARKS.md"), svg: join(RESULTS_DIR, "latency.svg"), json: join(RESULTS_DIR, "results.json") };
+}
+
+async function main(): Promise<number> {
+  const plan = process.argv.includes("--quick") ? QUICK : FULL;
+  const only = option("only")?.split(",") as SystemId[] | undefined;
+  const systems = plan.systems.filter((id) => !only || only.includes(id));
+  const started = Date.now();
+  const deadline = started + plan.budgetMs;
+  const machine = describeMachine();
+  console.log(`bench (${plan.mode}): ${systems.join(", ")} on ${machine.cpus} cores, Node ${machine.node}, Redis ${machine.redis}`);
+  const problems: string[] = [];
+  const results: SystemResult[] = [];
+  const finish = () => {
+    const bench: BenchResults = {
+      mode: plan.mode,
+      startedAt: new Date(started).toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      machine,
+      plan: { ...plan },
+      systems: results,
+      problems,
+    };
+    const paths = outputPaths(plan);
+    writeReport(bench, paths);
+    console.log(`bench: wrote ${paths.markdown}, ${paths.svg} and ${paths.json} in ${bench.seconds.toFixed(1)} s`);
+    for (const problem of problems) console.error(`bench: problem: ${problem}`);
+  };
+  // Whatever happens, the run ends in time: it writes what it has, and children exit with it.
+  setTimeout(async () => {
+    problems.push(
+      `the run was still going after ${plan.hardStopMs / 1000} s and was stopped; designs after ${results.at(-1)?.label ?? "none"} are missing`,
+    );
+    finish();
+    await stopRedisProcesses();
+    process.exit(2);
+  }, plan.hardStopMs).unref();
+  const pool = await SubscriberPool.start(plan.workers);
+  try {
+    for (const [index, id] of systems.entries()) {
+      const share = (deadline - Date.now()) / (systems.length - index);
+      const t0 = Date.now();
+      const result = await runSystem(SYSTEM_SPECS[id], plan, pool, t0 + share, problems);
+      results.push(result);
+      console.log(
+        `  ${result.label}: ${((Date.now() - t0) / 1000).toFixed(1)} s${result.notes.length ? ` (${result.notes.join("; ")})` : ""}`,
+      );
+    }
+  } finally {
+    await pool.stop();
+  }
+  finish();
+  return problems.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,36 @@
+import "./count-commands.ts";
+import { startLocalServer } from "../../src/local/start.ts";
+import { testConfig } from "../../src/testing.ts";
+import { SESSION_SECRET, WEBHOOK_SECRET } from "../shared.ts";
+import { serveBenchServer } from "./serve.ts";
+
+/**
+ * Murmur under test: the local server exactly as `npm start` composes it, with the event
+ * log that `REDIS_URL` selects (memory when unset). Run as a child of the benchmark.
+ */
+const env = process.env;
+const config = testConfig({
+  SESSION_SECRET,
+  WEBHOOK_SECRET,
+  HOST: "127.0.0.1",
+  PORT: "0",
+  SSE_HEARTBEAT_MS: env.BENCH_HEARTBEAT_MS ?? "15000",
+  ...(env.BENCH_REDIS_URL ? { REDIS_URL: env.BENCH_REDIS_URL, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
+});
+const server = await startLocalServer(config, { webDist: "/nonexistent" });
+let nextThread = 0;
+
+serveBenchServer({
+  url: server.url,
+  connections: () => server.deps.streams.current,
+  async threads(owner, count) {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 200) {
+      const batch = Array.from({ length: Math.min(200, count - i) }, () => `t_bench_${(nextThread++).toString(36)}`);
+      await Promise.all(batch.map((id) => server.deps.log.createThread({ id, owner, createdAt: Date.now() })));
+      ids.push(...batch);
+    }
+    return ids;
+  },
+  close: () => server.close(),
+});

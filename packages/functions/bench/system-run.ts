@@ -1,0 +1,127 @@
+import { createSessionTokens } from "@murmur/core/auth";
+import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
+import { type BenchChild, launchChild } from "./launch.ts";
+import { RunContext } from "./phases/context.ts";
+import { type LadderResult, runLadder } from "./phases/ladder.ts";
+import { resume } from "./phases/resume.ts";
+import type { Plan } from "./plan.ts";
+import { createPublisher } from "./publisher.ts";
+import { RedisProbe } from "./redis-stats.ts";
+import type { ResumeResult, SystemResult } from "./results.ts";
+import { BENCH_SESSION_ID, SESSION_SECRET } from "./shared.ts";
+import type { SystemSpec } from "./systems.ts";
+import type { SubscriberPool } from "./workers.ts";
+
+/** Private redis-servers running now: they are not our children's children, so a hard stop must end them. */
+const running = new Set<RedisProcess>();
+
+/** Stops every private redis-server still running (for a hard stop of the run). */
+export async function stopRedisProcesses(): Promise<void> {
+  await Promise.all([...running].map((redis) => redis.stop()));
+}
+
+/**
+ * Measures one design: its own private redis-server (persistence off, so no design pays
+ * for fsync), its server in its own process, then warm-up, the spread ladder, the hot
+ * ladder with saturation, and resume. Whatever does not fit before `deadline` is
+ * skipped and noted; a failure ends this design's phases, not the run.
+ */
+export async function runSystem(
+  spec: SystemSpec,
+  plan: Plan,
+  pool: SubscriberPool,
+  deadline: number,
+  problems: string[],
+): Promise<SystemResult> {
+  const started = Date.now();
+  const notes: string[] = [];
+  const result: SystemResult = {
+    id: spec.id,
+    label: spec.label,
+    latency: [],
+    memory: [],
+    connections: [],
+    idle: [],
+    saturation: null,
+    resume: [],
+    opens: null,
+    notes,
+    seconds: 0,
+  };
+  let redis: RedisProcess | null = null;
+  let probe: RedisProbe | null = null;
+  let server: BenchChild | null = null;
+  try {
+    if (spec.redis) {
+      redis = await startRedisProcess();
+      running.add(redis);
+      probe = new RedisProbe(redis.url);
+      await probe.configure({ appendonly: "no" });
+    }
+    server = await launchChild(spec.id, spec.entry, {
+      BENCH_HEARTBEAT_MS: String(plan.heartbeatMs),
+      ...(redis ? { BENCH_REDIS_URL: redis.url } : {}),
+    });
+    const { token } = await createSessionTokens(SESSION_SECRET, 3600).issue(BENCH_SESSION_ID);
+    const publisher = createPublisher(String(server.ready.url));
+    const ctx = new RunContext(spec, plan, pool, server, publisher, probe, token, deadline, notes, problems);
+    try {
+      await warmUp(ctx);
+      ctx.log("warmed up");
+      const baseline = (await ctx.serverStats(true)).rss;
+      add(result, await runLadder(ctx, "spread", baseline));
+      add(result, await runLadder(ctx, "hot", baseline));
+      for (const k of plan.resumeK) {
+        if (ctx.timeLeft() < 1500) {
+          notes.push(`resume: stopped before K = ${k} (time budget)`);
+          break;
+        }
+        const r = await resume(ctx, k);
+        ctx.log(`resume ${k}: ${r.ms?.toFixed(1) ?? r.note} ms`);
+        result.resume.push(r);
+        checkResume(spec, r, problems);
+      }
+    } finally {
+      publisher.close();
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    notes.push(`stopped early: ${message}`);
+    problems.push(`${spec.label}: ${message}`);
+  } finally {
+    await pool.closeAll().catch(() => {});
+    await server?.stop();
+    probe?.close();
+    if (redis) {
+      running.delete(redis);
+      await redis.stop();
+    }
+  }
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+/** A few subscribers and events first, so the numbers are not of cold code; nothing is recorded. */
+async function warmUp(ctx: RunContext): Promise<void> {
+  const threads = await ctx.threads(2);
+  const warm = [...threads, ...threads, ...threads];
+  await ctx.pool.open(ctx.spec.protocol, ctx.origin, ctx.token, warm, Date.now() + 10_000);
+  const window = ctx.nextWindow("warm");
+  await ctx.pool.window(window);
+  for (let seq = 0; seq < 30; seq++) await Promise.all(threads.map((t) => ctx.publisher.postStamped(t, window, seq)));
+  await ctx.pool.closeAll();
+}
+
+function add(result: SystemResult, ladder: LadderResult): void {
+  result.latency.push(...ladder.latency);
+  result.memory.push(...ladder.memory);
+  result.connections.push(...ladder.connections);
+  result.idle.push(...ladder.idle);
+  result.saturation ??= ladder.saturation;
+  result.opens ??= ladder.opens;
+}
+
+function checkResume(spec: SystemSpec, r: ResumeResult, problems: string[]): void {
+  if (!spec.lossless) return;
+  if (r.ms === null || !r.inOrder)
+    problems.push(`${spec.label}: resume of ${r.missed}: ${r.received} received${r.inOrder ? "" : ", out of order"} (I1)`);
+}

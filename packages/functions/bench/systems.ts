@@ -1,0 +1,54 @@
+import { fileURLToPath } from "node:url";
+import type { Protocol } from "./clients/subscribe.ts";
+import type { SystemId } from "./results.ts";
+
+/** One design under test: its server entry and how its subscribers listen. */
+export interface SystemSpec {
+  readonly id: SystemId;
+  readonly label: string;
+  /** Server entry, run in its own process. */
+  readonly entry: string;
+  /** Gets a private redis-server. */
+  readonly redis: boolean;
+  readonly protocol: Protocol;
+  /** Promises exactly-once, in-order delivery across reconnects (I1); a gap or duplicate is a failure. */
+  readonly lossless: boolean;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
+  "murmur-memory": {
+    id: "murmur-memory",
+    label: "Murmur (memory)",
+    entry: here("./servers/murmur.ts"),
+    redis: false,
+    protocol: "murmur-sse",
+    lossless: true,
+  },
+  "murmur-redis": {
+    id: "murmur-redis",
+    label: "Murmur (Redis)",
+    entry: here("./servers/murmur.ts"),
+    redis: true,
+    protocol: "murmur-sse",
+    lossless: true,
+  },
+  polling: { id: "polling", label: "Polling 1.5 s", entry: here("./baselines/polling.ts"), redis: true, protocol: "poll", lossless: true },
+  "redis-pubsub": {
+    id: "redis-pubsub",
+    label: "Redis pub/sub + SSE",
+    entry: here("./baselines/redis-pubsub.ts"),
+    redis: true,
+    protocol: "pubsub-sse",
+    lossless: false,
+  },
+  socketio: {
+    id: "socketio",
+    label: "Socket.IO + streams adapter",
+    entry: here("./baselines/socketio.ts"),
+    redis: true,
+    protocol: "socketio",
+    lossless: false,
+  },
+};

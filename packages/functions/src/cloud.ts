@@ -1,0 +1,71 @@
+import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
+import { createSessionTokens, createWebhookVerifier } from "@murmur/core/auth";
+import { createIngest, retryingIngest } from "@murmur/core/chat";
+import { ConfigError, type MurmurConfig } from "@murmur/core/config";
+import { createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import { type AgentDelivery, describeDelivery } from "./agent-delivery.ts";
+import { createAgent } from "./agents.ts";
+import { type AppDeps, createStreamGauge } from "./deps.ts";
+import { createLambdaInvoker } from "./lambda-invoker.ts";
+
+/** How long an agent run keeps retrying appends while Upstash is unreachable. */
+const AGENT_STORE_RETRY_MS = 30_000;
+
+/**
+ * The cloud event log: Upstash, written and ranged over REST (no connection to set up
+ * per cold start). With `blockingTails` (the functions that follow threads live: Stream,
+ * and Agent watching for a stop) tails block over Upstash's TCP endpoint; the others
+ * open no TCP connection.
+ */
+export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean): EventLog {
+  const settings = config.eventLog;
+  if (settings.adapter !== "upstash") throw new ConfigError("cloud mode needs the Upstash event log: link Upstash in sst.config.ts");
+  const onError = (error: unknown) => console.warn(`event log reader: ${error instanceof Error ? error.message : String(error)}`);
+  return createUpstashEventLog({ ...settings, tailUrl: blockingTails ? (settings.tailUrl ?? undefined) : undefined, onError });
+}
+
+/**
+ * Starts runs on the Agent function with an asynchronous invoke. Each carries which
+ * reply its send asks for (see {@link AgentDelivery}), so Lambda's redeliveries land once.
+ */
+export function createCloudInvoker(log: EventLog, agentFunction: string | null): AgentInvoker {
+  if (!agentFunction) {
+    return {
+      async invoke() {
+        throw new ConfigError("this function cannot start agent runs: Agent is not linked to it (send is served by Api)");
+      },
+    };
+  }
+  const lambda = createLambdaInvoker<AgentDelivery>({ functionName: agentFunction });
+  return { invoke: async (request) => lambda.invoke(await describeDelivery(log, request)) };
+}
+
+/** The app's dependencies in a Lambda function. */
+export function createCloudDeps(
+  config: MurmurConfig,
+  options: { readonly agentFunction: string | null; readonly blockingTails: boolean },
+): AppDeps {
+  const log = createCloudEventLog(config, options.blockingTails);
+  return {
+    config,
+    log,
+    ingest: createIngest(log),
+    invoker: createCloudInvoker(log, options.agentFunction),
+    sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
+    webhooks: createWebhookVerifier(config.webhookSecret),
+    streams: createStreamGauge(),
+  };
+}
+
+/** What the Agent function runs replies with: the configured agent, writing through ingestion. */
+export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
+  const log = createCloudEventLog(config, true);
+  return {
+    log,
+    // A reply in progress rides out a short Upstash outage; appends are idempotent.
+    ingest: retryingIngest(createIngest(log), AGENT_STORE_RETRY_MS),
+    agent: createAgent(config),
+    deltaWindowMs: config.agent.deltaWindowMs,
+    historyLimit: config.agent.historyLimit,
+  };
+}

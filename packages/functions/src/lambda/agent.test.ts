@@ -1,0 +1,141 @@
+import { runEventIds, runIdsFor } from "@murmur/core/agent";
+import { createIngest } from "@murmur/core/chat";
+import { createUpstashEventLog } from "@murmur/core/event-log";
+import { errorReply, type FakeOpenAiServer, startFakeOpenAi, streamedReply } from "@murmur/core/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { callFunctionUrl } from "./testing/call.ts";
+import { AGENT_FUNCTION, type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
+import { lambdaContext } from "./testing/function-url.ts";
+
+const MODEL_KEY = "sk-test-linked-key";
+let fixture: CloudFixture;
+let model: FakeOpenAiServer;
+let api: unknown;
+let agent: (payload: unknown, context: ReturnType<typeof lambdaContext>) => Promise<string>;
+beforeAll(async () => {
+  // The handler logs each outcome as a JSON line for CloudWatch; not needed here.
+  vi.spyOn(console, "log").mockImplementation(() => undefined);
+  vi.spyOn(console, "error").mockImplementation(() => undefined);
+  model = await startFakeOpenAi({ apiKey: MODEL_KEY });
+  fixture = await startCloudFixture({
+    env: { AGENT: "openai", OPENAI_BASE_URL: model.url, OPENAI_MODEL: "fake-model", OPENAI_MAX_RETRIES: "0" },
+    links: {
+      Agent: { type: "sst.aws.Function", name: AGENT_FUNCTION },
+      OpenAiApiKey: { type: "sst.sst.Secret", value: MODEL_KEY },
+      LangGraphApiKey: { type: "sst.sst.Secret", value: "" },
+    },
+  });
+  api = (await import("./api.ts")).handler;
+  agent = (await import("./agent.ts")).handler;
+});
+afterAll(async () => {
+  await fixture?.close();
+  await model?.close();
+});
+
+/** A send through the Api function; returns the payload Lambda would deliver to Agent. */
+async function sendAndCapture(session: { headers: Record<string, string>; threadId: string }, messageId: string) {
+  const before = fixture.invokeApi.invokes.length;
+  const res = await callFunctionUrl(api, "Api", {
+    method: "POST",
+    path: `/api/chats/${session.threadId}/send`,
+    headers: session.headers,
+    body: JSON.stringify({ messageId, text: "Hello" }),
+  });
+  expect(res.statusCode).toBe(202);
+  expect(fixture.invokeApi.invokes).toHaveLength(before + 1);
+  return fixture.invokeApi.invokes.at(-1)?.payload;
+}
+
+async function newSession() {
+  const token = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/session" })).json.token as string;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const threadId = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id;
+  const replies = async () =>
+    (await callFunctionUrl(api, "Api", { path: `/api/chats/${threadId}`, headers })).json.state.messages.filter(
+      (m: { role: string }) => m.role === "assistant",
+    );
+  return { headers, threadId: threadId as string, replies };
+}
+
+/** An Agent invocation in a function with `timeoutMs` (the production one: 5 minutes). */
+const deliver = (payload: unknown, timeoutMs = 300_000) => agent(payload, lambdaContext("Agent", timeoutMs));
+
+describe("Agent function", () => {
+  it("lands one reply however often AWS delivers the invoke: twice at once, then again", async () => {
+    model.respond(streamedReply(["Hello", " from", " the", " fake", " model."]));
+    const session = await newSession();
+    const payload = await sendAndCapture(session, "m_1");
+    const requestsBefore = model.requests.length;
+
+    const outcomes = [...(await Promise.all([deliver(payload), deliver(payload)])), await deliver(payload)];
+    expect(outcomes.sort()).toEqual(["completed", "duplicate", "duplicate"]);
+    expect(model.requests.length - requestsBefore).toBe(1); // the model was asked once
+    expect(model.requests.at(-1)?.headers.authorization).toBe(`Bearer ${MODEL_KEY}`); // the key came through the link
+    expect(await session.replies()).toMatchObject([{ status: "complete", text: "Hello from the fake model." }]);
+  });
+
+  it("does not run a failed reply again on redelivery; sending again does", async () => {
+    const session = await newSession();
+    model.respond(errorReply(500, "server_error"));
+    const first = await sendAndCapture(session, "m_1");
+    expect(await deliver(first)).toBe("failed");
+    expect(await session.replies()).toMatchObject([{ status: "failed", error: { retryable: true } }]);
+
+    const requestsBefore = model.requests.length;
+    expect(await deliver(first)).toBe("duplicate");
+    expect(model.requests.length).toBe(requestsBefore);
+
+    model.respond(streamedReply(["second", " try"]));
+    const retry = await sendAndCapture(session, "m_1"); // the person presses retry: the same message, sent again
+    expect(retry).toMatchObject({ userMessageId: "m_1", reply: 1 });
+    expect([await deliver(retry), await deliver(retry), await deliver(first)]).toEqual(["completed", "duplicate", "duplicate"]);
+    expect(model.requests.length).toBe(requestsBefore + 1);
+    expect((await session.replies()).map((m: { status: string }) => m.status)).toEqual(["failed", "complete"]);
+  });
+
+  it("fails, retryably, a reply whose delivery died without a trace, when AWS delivers again", async () => {
+    const session = await newSession();
+    const payload = (await sendAndCapture(session, "m_1")) as { threadId: string; userMessageId: string };
+    // What a delivery that ran out of memory a minute ago left behind: a reply started, never ended.
+    const log = createUpstashEventLog({ restUrl: fixture.upstash.url, restToken: TEST_SECRETS.restToken, prefix: fixture.keyPrefix });
+    const { runId, messageId } = await runIdsFor(payload.threadId, payload.userMessageId);
+    await createIngest(log)(payload.threadId, [
+      {
+        id: runEventIds.started(runId),
+        threadId: payload.threadId,
+        at: Date.now() - 60_000,
+        type: "run.started",
+        runId,
+        messageId,
+        replyTo: "m_1",
+        agent: "openai",
+      },
+    ]);
+    await log.close();
+
+    const requestsBefore = model.requests.length;
+    // A function with a 30 s timeout: the delivery that started a minute ago is certainly gone.
+    expect(await deliver(payload, 30_000)).toBe("abandoned");
+    expect(model.requests.length).toBe(requestsBefore);
+    expect(await session.replies()).toMatchObject([{ status: "failed", error: { reason: "the reply was interrupted", retryable: true } }]);
+    expect(await deliver(payload, 30_000)).toBe("duplicate");
+  });
+
+  it("cuts a reply off before the function's time runs out, saying why", async () => {
+    const session = await newSession();
+    model.respond(streamedReply(["one", " two", " three", " four", " five", " six"], 400));
+    const payload = await sendAndCapture(session, "m_1");
+    // 10.6 s left: the run must end 10 s before, so after 0.6 s.
+    expect(await deliver(payload, 10_600)).toBe("failed");
+    expect(await model.requests.at(-1)?.outcome).toBe("closed by client");
+    expect(await session.replies()).toMatchObject([
+      { status: "failed", error: { reason: "the reply took too long and was cut off", retryable: true } },
+    ]);
+  });
+
+  it("drops a payload that cannot work instead of failing (Lambda would deliver it again)", async () => {
+    expect(await deliver({ threadId: "t_1" })).toBe("rejected");
+    expect(await deliver({ threadId: "t_missing", userMessageId: "m_1", reply: 0 })).toBe("rejected");
+  });
+});

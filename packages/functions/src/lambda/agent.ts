@@ -1,0 +1,13 @@
+import type { Context } from "aws-lambda";
+import { Resource } from "sst";
+import { handleAgentDelivery } from "../agent-delivery.ts";
+import { createCloudRunner } from "../cloud.ts";
+import { loadCloudConfig } from "../config.ts";
+
+/** The Agent function: one reply per asynchronous invoke from send, landing once however often AWS delivers it. */
+const { config } = loadCloudConfig(Resource);
+const runner = createCloudRunner(config);
+export async function handler(payload: unknown, context: Context) {
+  const remainingMs = context.getRemainingTimeInMillis();
+  return handleAgentDelivery(runner, payload, { remainingMs, attemptMs: remainingMs });
+}

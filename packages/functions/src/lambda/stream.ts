@@ -1,0 +1,25 @@
+import type { Context } from "aws-lambda";
+import { streamHandle } from "hono/aws-lambda";
+import { Resource } from "sst";
+import { createApp } from "../app.ts";
+import { createCloudDeps } from "../cloud.ts";
+import { loadCloudConfig } from "../config.ts";
+
+/** A stream closes on purpose this long before its invocation would be cut off. */
+export const CLOSE_MARGIN_MS = 60_000;
+
+/** How long a stream may stay open with `remainingMs` left: a margin before the end, and never more than half. */
+export function streamBudget(remainingMs: number): number {
+  return remainingMs - Math.min(CLOSE_MARGIN_MS, Math.floor(remainingMs / 2));
+}
+
+/**
+ * The Stream function (Function URL, `RESPONSE_STREAM`): one SSE stream per invocation,
+ * closed with `retry:` before the invocation's time runs out; the browser resumes from
+ * the last id it got.
+ */
+const { config, agentFunction } = loadCloudConfig(Resource);
+const deps = createCloudDeps(config, { agentFunction, blockingTails: true });
+export const handler = streamHandle(
+  createApp({ ...deps, streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()) }),
+);

@@ -1,0 +1,28 @@
+import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { functionUrlEvent, lambdaContext, type RequestSpec } from "./function-url.ts";
+
+/** A buffered Function URL response (payload format 2.0), its body parsed when JSON. */
+export interface UrlResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly cookies: string[];
+  readonly isBase64Encoded: boolean;
+  readonly body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of a test response
+  readonly json: any;
+}
+
+type BufferedHandler = (event: LambdaFunctionURLEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/** Invokes a buffered Function URL handler with the event Lambda would build for `spec`. */
+export async function callFunctionUrl(handler: unknown, functionName: string, spec: RequestSpec): Promise<UrlResponse> {
+  const result = (await (handler as BufferedHandler)(functionUrlEvent(spec), lambdaContext(functionName, 20_000))) as Omit<
+    UrlResponse,
+    "json" | "cookies"
+  > & { cookies?: string[] };
+  const type = result.headers["content-type"] ?? "";
+  return { ...result, cookies: result.cookies ?? [], json: type.startsWith("application/json") ? JSON.parse(result.body) : undefined };
+}
+
+/** The `name=value` part of a `Set-Cookie`, as a browser sends it back. */
+export const cookieOf = (setCookie: string | undefined): string => (setCookie ?? "").split(";")[0] as string;

@@ -1,0 +1,88 @@
+import { createCipheriv, randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startUpstashRestServer, testRedisUrl, type UpstashRestServer, uniquePrefix } from "@murmur/core/testing";
+import { Redis } from "ioredis";
+import { type InvokeApiServer, startInvokeApi } from "./invoke-api.ts";
+
+export const TEST_SECRETS = {
+  session: "cloud-session-secret-0123456789abcdef",
+  webhook: "cloud-webhook-secret-0123",
+  restToken: "cloud-rest-token",
+};
+export const AGENT_FUNCTION = "murmur-test-AgentFunction-abc123";
+
+export interface CloudFixture {
+  readonly upstash: UpstashRestServer;
+  readonly invokeApi: InvokeApiServer;
+  readonly keyPrefix: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Sets up this process as Lambda and SST set up a function, before its entry module is
+ * imported: links encrypted into a key file (`SST_KEY`, `SST_KEY_FILE`) as in a deployed
+ * bundle, settings as environment, AWS credentials that are fake, and the services on
+ * 127.0.0.1: the real Redis, Upstash's REST protocol in front of it, Lambda's Invoke API.
+ */
+export async function startCloudFixture(
+  options: { env?: Record<string, string>; links?: Record<string, unknown> } = {},
+): Promise<CloudFixture> {
+  const redisUrl = testRedisUrl();
+  const upstash = await startUpstashRestServer({ redisUrl, token: TEST_SECRETS.restToken });
+  const invokeApi = await startInvokeApi();
+  const keyPrefix = uniquePrefix();
+  writeLinks({
+    Upstash: { type: "sst.sst.Linkable", restUrl: upstash.url, restToken: TEST_SECRETS.restToken, tcpUrl: redisUrl, keyPrefix },
+    SessionSecret: { type: "sst.sst.Secret", value: TEST_SECRETS.session },
+    WebhookSecret: { type: "sst.sst.Secret", value: TEST_SECRETS.webhook },
+    ...options.links,
+  });
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    AWS_EC2_METADATA_DISABLED: "true",
+    // CI runs Node 20; the functions run on nodejs22.x.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    AWS_ENDPOINT_URL_LAMBDA: invokeApi.url,
+    SST_RESOURCE_App: JSON.stringify({ name: "murmur", stage: "test" }),
+    SSE_HEARTBEAT_MS: "15000",
+    SSE_PAD_BYTES: "0",
+    ...options.env,
+  });
+  return {
+    upstash,
+    invokeApi,
+    keyPrefix,
+    async close() {
+      await Promise.all([upstash.close(), invokeApi.close(), deleteKeys(redisUrl, keyPrefix)]);
+    },
+  };
+}
+
+/** Links as SST ships them: JSON, AES-256-GCM with a zero nonce, the tag appended; the key in `SST_KEY`. */
+function writeLinks(links: Record<string, unknown>): void {
+  const key = randomBytes(32);
+  const cipher = createCipheriv("aes-256-gcm", key, Buffer.alloc(12, 0));
+  const encrypted = Buffer.concat([cipher.update(JSON.stringify(links)), cipher.final(), cipher.getAuthTag()]);
+  const file = join(mkdtempSync(join(tmpdir(), "murmur-lambda-")), "resource.enc");
+  writeFileSync(file, encrypted);
+  process.env.SST_KEY = key.toString("base64");
+  process.env.SST_KEY_FILE = file;
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../app.ts";
+import { createLocalDeps } from "../services.ts";
+import { testConfig } from "../testing.ts";
+
+async function setup() {
+  const deps = createLocalDeps(testConfig({ DEMO_PACE_MS: "20" }));
+  const app = createApp(deps);
+  const request = (path: string, token: string, json?: unknown) =>
+    app.request(path, {
+      method: json === undefined ? "GET" : "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+  const session = async () => (await (await app.request("/api/session", { method: "POST" })).json()).token as string;
+  const token = await session();
+  const threadId = (await (await request("/api/chats", token, {})).json()).thread.id as string;
+  const events = async () => {
+    const read = await deps.log.read(threadId, null, 100_000);
+    return read.kind === "events" ? read.events.map((e) => e.event) : [];
+  };
+  return { deps, request, session, token, threadId, events };
+}
+
+async function until(done: () => Promise<boolean>) {
+  const deadline = Date.now() + 5000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("cancel a run", () => {
+  it("stops the reply in progress, records the stop once, and answers 202 however often it is asked", async () => {
+    const { deps, request, token, threadId, events } = await setup();
+    const sent = await (await request(`/api/chats/${threadId}/send`, token, { messageId: "m_1", text: "a long question" })).json();
+    await until(async () => (await events()).some((e) => e.type === "message.delta"));
+    const cancel = () => request(`/api/chats/${threadId}/runs/${sent.runId}/cancel`, token, {});
+    const first = await cancel();
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ runId: sent.runId, status: "stopping" });
+    expect((await cancel()).status).toBe(202);
+    await deps.invoker.idle();
+    expect(await (await cancel()).json()).toEqual({ runId: sent.runId, status: "failed" });
+    const all = await events();
+    expect(all.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
+    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(all.some((e) => e.type === "message.completed")).toBe(false);
+  });
+
+  it("refuses an unknown run and another session's thread, writing nothing", async () => {
+    const { request, session, token, threadId, events } = await setup();
+    expect((await request(`/api/chats/${threadId}/runs/r_unknown/cancel`, token, {})).status).toBe(404);
+    expect((await request(`/api/chats/${threadId}/runs/r_unknown/cancel`, await session(), {})).status).toBe(403);
+    expect(await events()).toEqual([]);
+  });
+});
+
+describe("read state", () => {
+  it("records a read in the log and the thread record, for the owner only", async () => {
+    const { request, session, token, threadId, events } = await setup();
+    expect((await request(`/api/chats/${threadId}/read`, await session(), {})).status).toBe(403);
+    const res = await request(`/api/chats/${threadId}/read`, token, {});
+    expect(res.status).toBe(202);
+    const { readAt } = await res.json();
+    expect((await events()).map((e) => e.type)).toEqual(["thread.read"]);
+    const { threads } = await (await request("/api/chats", token)).json();
+    expect(threads[0]).toMatchObject({ id: threadId, readAt });
+  });
+});

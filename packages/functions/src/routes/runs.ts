@@ -1,0 +1,39 @@
+import { runEventIds } from "@murmur/core/agent";
+import { newId } from "@murmur/core/chat";
+import { NotFoundError } from "@murmur/core/errors";
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { requireSession } from "../session.ts";
+import { ownedThread } from "../threads.ts";
+
+/**
+ * `POST /api/chats/:threadId/runs/:runId/cancel`: asks the run to stop. The request is a
+ * `run.cancel_requested` event in the thread's log, where the runner (in this process or
+ * another Lambda) sees it and stops; its "the reply was stopped" records the end.
+ * Idempotent: asking again, or after the reply ended, changes nothing. Always 202.
+ *
+ * `POST /api/chats/:threadId/read`: the owner has seen the thread; recorded as a
+ * `thread.read` event (server time) so every tab and device clears the unread badge.
+ */
+export function runRoutes(deps: AppDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .use(requireSession(deps))
+    .post("/:threadId/runs/:runId/cancel", async (c) => {
+      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const runId = c.req.param("runId");
+      const { state } = await deps.log.snapshot(thread.id);
+      const message = state.messages.find((m) => m.role === "assistant" && m.runId === runId);
+      if (!message) throw new NotFoundError(`run ${runId} not found in thread ${thread.id}`);
+      if (message.status !== "streaming") return c.json({ runId, status: message.status }, 202);
+      await deps.ingest(thread.id, [
+        { id: runEventIds.cancel(runId), threadId: thread.id, at: Date.now(), type: "run.cancel_requested", runId, messageId: message.id },
+      ]);
+      return c.json({ runId, status: "stopping" }, 202);
+    })
+    .post("/:threadId/read", async (c) => {
+      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const at = Date.now();
+      await deps.ingest(thread.id, [{ id: newId("read"), threadId: thread.id, at, type: "thread.read" }]);
+      return c.json({ readAt: at }, 202);
+    });
+}

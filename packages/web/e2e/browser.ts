@@ -1,0 +1,48 @@
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** Debian's Chromium; never downloaded by Playwright. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** A headless Chromium that only talks to loopback servers. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Sends a message from the composer, as a person would: type, then Enter. */
+export async function sendFromComposer(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.waitForFunction(() => (document.querySelector("textarea") as HTMLTextAreaElement).value === "");
+}
+
+/** The thread id in the page's address (`/t/<id>`), once there is one. */
+export async function threadIdOf(page: Page): Promise<string> {
+  await page.waitForURL(/\/t\/[A-Za-z0-9_-]+$/);
+  return new URL(page.url()).pathname.split("/").at(-1) as string;
+}
+
+/** Texts of the assistant messages on screen. */
+export function assistantTexts(page: Page): Promise<string[]> {
+  return page.locator('.message[data-role="assistant"] .markdown').allTextContents();
+}
+
+/** Makes the page believe it is hidden or shown, as switching tabs does, and tells it so. */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((isHidden) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (isHidden ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => isHidden });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}

@@ -1,0 +1,53 @@
+import { demoReply } from "@murmur/core/agent";
+import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalServer } from "../../functions/src/local/start.ts";
+import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
+import { startServer, until } from "./server.ts";
+
+let browser: Browser;
+let redis: RedisProcess;
+const servers: LocalServer[] = [];
+beforeAll(async () => {
+  [browser, redis] = await Promise.all([launchChromium(), startRedisProcess()]);
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
+  await browser?.close();
+  await redis?.stop();
+});
+
+describe("a server restart in the middle of a reply (Redis mode)", () => {
+  it('shows "reconnecting", then the whole reply once, with no duplicated text', async () => {
+    const env = { REDIS_URL: redis.url, MURMUR_KEY_PREFIX: `e2e${Date.now()}`, DEMO_PACE_MS: "30", SSE_RETRY_MS: "250" };
+    const first = await startServer(env);
+    servers.push(first);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(first.url);
+    const prompt = "keep going while the server restarts";
+    await sendFromComposer(page, prompt);
+    const threadId = await threadIdOf(page);
+    const whole = demoReply({ prompt, history: [] });
+    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 20, "the first words");
+
+    // Stop the server: open streams end at once, the reply in progress finishes into Redis.
+    const port = new URL(first.url).port;
+    await first.close();
+    await page
+      .getByRole("status")
+      .getByText(/Reconnecting/)
+      .waitFor();
+    const partial = (await assistantTexts(page))[0] ?? "";
+    expect(partial.length).toBeLessThan(whole.length);
+    expect(whole.startsWith(partial)).toBe(true);
+
+    const second = await startServer({ ...env, PORT: port });
+    servers.push(second);
+    await page.getByRole("status").getByText("Live").waitFor({ timeout: 20_000 });
+    await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();
+    expect(await assistantTexts(page)).toEqual([whole]);
+    expect(await page.locator('.message[data-role="user"]').count()).toBe(1);
+    expect(new URL(page.url()).pathname).toBe(`/t/${threadId}`);
+  });
+});

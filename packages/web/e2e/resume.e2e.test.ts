@@ -1,0 +1,82 @@
+import { demoReply } from "@murmur/core/agent";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { LocalServer } from "../../functions/src/local/start.ts";
+import { assistantTexts, launchChromium, sendFromComposer, setHidden, threadIdOf } from "./browser.ts";
+import { health, logEvents, startServer, until } from "./server.ts";
+
+let browser: Browser;
+let server: LocalServer | undefined;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function open(env: Record<string, string> = {}): Promise<Page> {
+  server = await startServer(env);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "New chat" }).waitFor();
+  return page;
+}
+
+const complete = (page: Page) => page.locator('.message[data-role="assistant"][data-status="complete"]');
+
+describe("resuming in Chromium", () => {
+  it("closes a hidden tab's stream after the configured time and resumes on focus with nothing missed", async () => {
+    const page = await open();
+    await sendFromComposer(page, "before hiding");
+    const threadId = await threadIdOf(page);
+    await complete(page).waitFor();
+    await until(async () => (await health(server as LocalServer)).streams.open === 1, "the open stream");
+
+    await setHidden(page, true);
+    await page.getByRole("status").getByText("Paused while hidden").waitFor();
+    await until(async () => (await health(server as LocalServer)).streams.open === 0, "the stream to close");
+    // Another tab (here: the page's own session, over fetch) sends while this one is hidden.
+    await page.evaluate(
+      (id) =>
+        fetch(`/api/chats/${id}/send`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ messageId: "m_while_hidden", text: "while hidden" }),
+        }),
+      threadId,
+    );
+    await (server as LocalServer).deps.invoker.idle();
+    expect(await complete(page).count()).toBe(1);
+
+    await setHidden(page, false);
+    await page.getByRole("status").getByText("Live").waitFor();
+    await until(async () => (await complete(page).count()) === 2, "the reply sent while hidden");
+    expect(await assistantTexts(page)).toEqual([
+      demoReply({ prompt: "before hiding", history: [] }),
+      demoReply({ prompt: "while hidden", history: [{ role: "user", text: "" }] }),
+    ]);
+    expect(await page.locator('.message[data-role="user"]').count()).toBe(2);
+  });
+
+  it("retries a stopped reply: the same message id, one user message, a new reply", async () => {
+    const page = await open({ DEMO_PACE_MS: "150" });
+    const prompt = "stop me, then retry";
+    await sendFromComposer(page, prompt);
+    const threadId = await threadIdOf(page);
+    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 5, "the first words");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Retry" }).click();
+    await complete(page).waitFor({ timeout: 30_000 });
+
+    expect((await assistantTexts(page)).at(-1)).toBe(demoReply({ prompt, history: [] }));
+    expect(await page.locator('.message[data-role="user"]').count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Retry" }).count()).toBe(0);
+    const events = await logEvents(server as LocalServer, threadId);
+    expect(events.filter((e) => e.type === "message.created")).toHaveLength(1);
+    expect(events.filter((e) => e.type === "run.started")).toHaveLength(2);
+  });
+});

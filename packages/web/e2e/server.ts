@@ -1,0 +1,38 @@
+import { fileURLToPath } from "node:url";
+import type { ChatEvent } from "@murmur/core/chat";
+import { type LocalServer, startLocalServer } from "../../functions/src/local/start.ts";
+import { testConfig } from "../../functions/src/testing.ts";
+
+/**
+ * Where the global setup builds the web app for this suite: out of the way of `npm run
+ * build`, because it bakes in a short `VITE_HIDDEN_CLOSE_MS` so hidden tabs close fast.
+ */
+export const WEB_DIST = fileURLToPath(new URL("../../../node_modules/.cache/murmur-web-e2e", import.meta.url));
+
+/** How long a hidden tab keeps its stream in the suite's build. */
+export const E2E_HIDDEN_CLOSE_MS = 500;
+
+/** The real local server (API and built web app) on a loopback port; port 0 picks a free one. */
+export function startServer(env: Record<string, string> = {}, webDist = WEB_DIST): Promise<LocalServer> {
+  return startLocalServer(testConfig({ HOST: "127.0.0.1", DEMO_PACE_MS: "20", ...env }), { webDist });
+}
+
+/** What the server reports at `GET /api/health`. */
+export async function health(server: LocalServer): Promise<{ streams: { open: number; total: number } }> {
+  return (await fetch(`${server.url}/api/health`)).json();
+}
+
+/** Every event in a thread's log, read on the server side. */
+export async function logEvents(server: LocalServer, threadId: string): Promise<ChatEvent[]> {
+  const read = await server.deps.log.read(threadId, null, 100_000);
+  return read.kind === "events" ? read.events.map((e) => e.event) : [];
+}
+
+/** Polls `check` until it holds; the failure names what was awaited. */
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
