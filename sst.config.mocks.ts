@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -131,7 +131,13 @@ async function startRpc(builds: RecordedBuild[]): Promise<{ url: string; close()
   }
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -139,15 +145,35 @@ async function startRpc(builds: RecordedBuild[]): Promise<{ url: string; close()
  * and returns the resource graph. As the CLI does: `app()` first, then one esbuild
  * bundle of the config and the platform with `$app`, `$cli` and `$dev` defined, the
  * shim injected and the providers as globals, whose `run()` goes through auto/run.ts.
- * One stage per process: Pulumi's runtime is global.
+ * One stage at a time: Pulumi's runtime is global.
  */
 export async function evaluateStage(stage: string, secrets: Record<string, string>): Promise<Graph> {
+  // An error inside an apply (a failed build, say) fails a deployment; here it would only
+  // leave outputs unresolved, so the first unhandled rejection fails the evaluation.
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  process.on("unhandledRejection", fail);
+  const bundle = join(PLATFORM, `sst.config.test-${stage}-${process.pid}.mjs`);
+  try {
+    return await Promise.race([evaluate(stage, secrets, bundle), failed]);
+  } finally {
+    process.off("unhandledRejection", fail);
+    rmSync(bundle, { force: true });
+  }
+}
+
+async function evaluate(stage: string, secrets: Record<string, string>, bundle: string): Promise<Graph> {
+  if (!existsSync(join(PLATFORM, "node_modules/@upstash/pulumi"))) {
+    throw new Error("SST's platform is not installed: run `sst install` first, as .ci/run does (README, Deploy)");
+  }
   const resources: RecordedResource[] = [];
   const builds: RecordedBuild[] = [];
   const rpc = await startRpc(builds);
   process.env.SST_SERVER = rpc.url;
   for (const [name, value] of Object.entries(secrets)) process.env[`SST_SECRET_${name}`] = value;
-  const bundle = join(PLATFORM, `sst.config.test-${stage}-${process.pid}.mjs`);
+  let work = "";
   // Pulumi takes a stack trace per promise; mapping each through source maps would double the time.
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
@@ -165,7 +191,7 @@ export async function evaluateStage(stage: string, secrets: Record<string, strin
     );
     Object.assign(globalThis, { $config: (input: unknown) => input });
     const app = { removal: "retain", protect: false, providers: {}, ...(await loadConfig()).app({ stage }), stage };
-    const work = mkdtempSync(join(tmpdir(), "murmur-sst-work-"));
+    work = mkdtempSync(join(tmpdir(), "murmur-sst-work-"));
     const cli = { command: "deploy", rpc: rpc.url, paths: { home: work, root: ROOT, work, platform: PLATFORM }, state: { version: {} } };
     await esbuild.build({
       stdin: {
@@ -211,7 +237,7 @@ export async function evaluateStage(stage: string, secrets: Record<string, strin
     return { app, resources: resolved, builds, outputs, ofType: (type) => resolved.filter((r) => r.type === type) };
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
-    rmSync(bundle, { force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
     await rpc.close();
   }
 }

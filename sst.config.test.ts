@@ -65,6 +65,8 @@ describe("production", () => {
 
   it("streams the Stream function's URL and buffers the others", () => {
     expect(url(graph, "Stream")?.inputs).toMatchObject({ invokeMode: "RESPONSE_STREAM", authorizationType: "NONE" });
+    // Same origin through the router: no CORS on the function URLs.
+    for (const name of ["Api", "Webhook", "Stream"]) expect(url(graph, name)?.inputs.cors).toBeUndefined();
     expect(url(graph, "Api")?.inputs.invokeMode).toBe("BUFFERED");
     expect(url(graph, "Webhook")?.inputs.invokeMode).toBe("BUFFERED");
     expect(url(graph, "Agent")).toBeUndefined();
@@ -77,6 +79,8 @@ describe("production", () => {
     expect(stream.timeout).toBe(900);
     expect(stream.timeout * 1000 - plannedCloseMs).toBeGreaterThanOrEqual(60_000);
     expect(Number(stream.environment.variables.SSE_PAD_BYTES)).toBeGreaterThan(0);
+    // LangGraph calls the webhook back through the router.
+    expect(fn(graph, "Agent").inputs.environment.variables.PUBLIC_URL).toBe(graph.outputs.url);
   });
 
   it("links what each function needs, and lets only Api invoke Agent, which AWS retries twice", () => {

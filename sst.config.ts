@@ -8,10 +8,16 @@
 
 /** Stages with an Upstash database of their own; every other stage (`pr-N`, personal) shares one. */
 const DATABASE_STAGES = ["production"];
-/** Lambda's limit: a stream is held by one invocation for at most this long... */
+/** The Stream function's timeout: Lambda's limit. */
 const STREAM_TIMEOUT_SECONDS = 900;
-/** ...and closes on purpose, with `retry:`, this long before (the handler also checks its remaining time). */
-const STREAM_CLOSE_MARGIN_SECONDS = 60;
+/**
+ * Streams close on purpose, with `retry:`, this often; the browser resumes from its last
+ * id. Lambda tells a streaming function nothing when its client goes away (runtime-
+ * interface-client issue 145), so a closed tab's invocation runs on until then: 5
+ * minutes bounds that waste, while a reconnect costs a request and a few Redis commands.
+ * The handler also closes a minute before its remaining time runs out.
+ */
+const STREAM_PLANNED_CLOSE_SECONDS = 300;
 /** `: ping` interval; well under the stream route's read timeout (60 s). */
 const HEARTBEAT_MS = 15_000;
 /**
@@ -132,7 +138,7 @@ export default $config({
       ...functionDefaults,
       handler: "packages/functions/src/lambda/api.handler",
       description: "Murmur: session, chats, send, history",
-      url: true,
+      url: { cors: false }, // served same-origin through the router
       timeout: "20 seconds",
       memory: "512 MB",
       // The link grants lambda:InvokeFunction on Agent and hands the code its name.
@@ -142,7 +148,7 @@ export default $config({
       ...functionDefaults,
       handler: "packages/functions/src/lambda/webhook.handler",
       description: "Murmur: signed agent events and LangGraph completions",
-      url: true,
+      url: { cors: false }, // served same-origin through the router
       timeout: "20 seconds",
       memory: "512 MB",
     });
@@ -150,26 +156,28 @@ export default $config({
       ...functionDefaults,
       handler: "packages/functions/src/lambda/stream.handler",
       description: "Murmur: the live SSE stream of one thread",
-      url: true,
+      url: { cors: false }, // served same-origin through the router
       streaming: true,
       timeout: `${STREAM_TIMEOUT_SECONDS} seconds`,
       // I/O bound and held for minutes: the smallest memory that starts quickly.
       memory: "256 MB",
       environment: {
         ...functionDefaults.environment,
-        SSE_MAX_DURATION_MS: String((STREAM_TIMEOUT_SECONDS - STREAM_CLOSE_MARGIN_SECONDS) * 1000),
+        SSE_MAX_DURATION_MS: String(STREAM_PLANNED_CLOSE_SECONDS * 1000),
         REDIS_BLOCK_MS: String(REDIS_BLOCK_MS),
       },
     });
 
-    // Site: the SolidJS app, built by Vite, served at `/`. SST's generated Vite types go
-    // to .sst: packages/web declares its own VITE_* variables.
+    // Site: the SolidJS app, built by Vite, served at `/`. Deployed under `sst dev` too, so
+    // the router's URL is the whole app while the functions run on the developer's machine.
+    // SST's generated Vite types go to .sst: packages/web declares its own VITE_* variables.
     const site = new sst.aws.StaticSite("Web", {
       path: "packages/web",
       build: { command: "npm run build", output: "dist" },
       environment: { VITE_API_BASE: "/api" },
       vite: { types: "../../.sst/web-env.d.ts" },
       router: { instance: router },
+      dev: false,
     });
 
     // Routes: the longest matching prefix wins. The stream's read timeout (the longest

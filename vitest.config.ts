@@ -8,7 +8,7 @@ export default defineConfig({
       "packages/web",
       "packages/web/vitest.e2e.config.ts",
       // sst.config.ts evaluated under Pulumi mocks; needs `sst install` (.sst/platform).
-      { test: { name: "infra", include: ["sst.config.test.ts"], environment: "node", testTimeout: 60_000 } },
+      { test: { name: "infra", include: ["sst.config.test.ts"], environment: "node", hookTimeout: 60_000 } },
     ],
   },
 });

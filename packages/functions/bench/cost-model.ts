@@ -12,8 +12,10 @@ export const UPSTASH_USD_PER_COMMAND = 0.2 / 100_000;
 
 /** Assumptions of the scripted session, each stated in the report. */
 export const SESSION = {
-  /** Memory of the Stream function: SST's default for `sst.aws.Function` (the cloud composition does not set it yet). */
-  streamMemoryMb: 1024,
+  /** Memory of the Stream function: SST's default for `sst.aws.Function` (the cloud composition does not set it yet), and Lambda's least. */
+  streamMemoryMb: [1024, 128],
+  /** Memory of the API function that answers polls in the old design. */
+  apiMemoryMb: 1024,
   /** Planned close of a stream: Lambda's 15-minute limit less a minute; the client resumes with Last-Event-ID. */
   plannedCloseMinutes: 14,
   /** The session, in minutes: sending (five messages, one every two minutes), reading, idle, then the tab hidden. */
@@ -63,23 +65,24 @@ export function sessionCosts(m: MeasuredInputs): SessionCost[] {
   const s = SESSION;
   const events = s.messages * (s.deltasPerReply + 3); // message.created, run.started, deltas, message.completed
   const writes = s.pageLoadCommands + s.messages * s.sendCommands + s.messages * (s.deltasPerReply + 2) * m.commandsPerAppend;
-  const gb = s.streamMemoryMb / 1024;
-  const stream = (label: string, heldMinutes: number): SessionCost => {
+  const stream = (label: string, heldMinutes: number, memoryMb: number): SessionCost => {
     const opens = Math.ceil(heldMinutes / s.plannedCloseMinutes);
     const commands = writes + opens * m.commandsPerOpen + events * m.readsPerDelivery + heldMinutes * m.idlePerMinute;
     const invocations = opens + s.pageLoadRequests + 2 * s.messages;
-    return perThousand(label, heldMinutes, invocations, heldMinutes * 60 * gb, commands);
+    return perThousand(label, heldMinutes, invocations, (heldMinutes * 60 * memoryMb) / 1024, commands);
   };
   const visible = s.sendingMinutes + s.readingMinutes + s.idleMinutes;
   const polls = (visible * 60) / s.pollIntervalSeconds;
   return [
-    stream("Murmur: stream closed while the tab is hidden", visible),
-    stream("Murmur: stream held open the whole hour", visible + s.hiddenMinutes),
+    ...s.streamMemoryMb.flatMap((mb) => [
+      stream(`Murmur, ${mb} MB stream function: stream closed while the tab is hidden`, visible, mb),
+      stream(`Murmur, ${mb} MB stream function: stream held open the whole hour`, visible + s.hiddenMinutes, mb),
+    ]),
     perThousand(
-      "Old design: polling every 1.5 s while visible",
+      `Old design: polling every 1.5 s while visible (${s.apiMemoryMb} MB API function)`,
       0,
       polls + s.pageLoadRequests + 2 * s.messages,
-      (polls * s.pollInvocationMs * gb) / 1000,
+      (polls * s.pollInvocationMs * s.apiMemoryMb) / 1024 / 1000,
       writes + polls * m.commandsPerPoll,
     ),
   ];

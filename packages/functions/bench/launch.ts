@@ -32,9 +32,14 @@ export interface BenchChild {
  * runs the benchmark keeps its own limit. Where the hard limit is lower (a container
  * without CAP_SYS_RESOURCE), the soft limit is raised to the hard one.
  */
-export async function launchChild(name: string, entry: string, env: Record<string, string> = {}): Promise<BenchChild> {
+export async function launchChild(
+  name: string,
+  entry: string,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<BenchChild> {
   const script = `ulimit -n ${FD_LIMIT} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
-  const proc = spawn("bash", ["-c", script, process.execPath, "--expose-gc", "--import", "tsx", entry], {
+  const proc = spawn("bash", ["-c", script, process.execPath, "--expose-gc", ...nodeArgs, "--import", "tsx", entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],

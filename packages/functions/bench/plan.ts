@@ -5,6 +5,8 @@ export interface Plan {
   readonly mode: "full" | "quick";
   /** The whole run, start to report; phases that would not fit are skipped and said so. */
   readonly budgetMs: number;
+  /** Time kept for each design still to come when the ones before it run long. */
+  readonly reserveMs: number;
   /** If the run is still going this long after it started, it writes what it has and exits. */
   readonly hardStopMs: number;
   readonly systems: readonly SystemId[];
@@ -53,6 +55,7 @@ export function hotRate(n: number): number {
 export const FULL: Plan = {
   mode: "full",
   budgetMs: 560_000,
+  reserveMs: 85_000,
   hardStopMs: 590_000,
   systems: SYSTEMS,
   workers: 2,
@@ -60,9 +63,9 @@ export const FULL: Plan = {
   idleAt: [10, 1000],
   idleMs: 12_000,
   memoryAt: [1000, 10_000],
-  openBudgetMs: 45_000,
+  openBudgetMs: 25_000,
   settleMs: 500,
-  publishMs: 4000,
+  publishMs: 3000,
   drainMs: 4000,
   saturationAt: 1000,
   saturationMs: 4000,
@@ -75,6 +78,7 @@ export const FULL: Plan = {
 export const QUICK: Plan = {
   mode: "quick",
   budgetMs: 45_000,
+  reserveMs: 6000,
   hardStopMs: 56_000,
   systems: SYSTEMS,
   workers: 2,

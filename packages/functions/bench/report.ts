@@ -110,7 +110,7 @@ function summary(s: readonly SystemResult[], redis: SystemResult | undefined, me
     x?.latency.find((l) => l.layout === layout && l.subscribers === n)?.p99 ?? null;
   const held = (x: SystemResult | undefined) => Math.max(0, ...(x?.connections.map((c) => c.reached) ?? []));
   const perConn = (x: SystemResult | undefined) => {
-    const m = x?.memory.at(-1);
+    const m = x?.memory.find((r) => r.attempted === top);
     return m ? (m.rssBytes - m.baselineRssBytes) / m.connections : null;
   };
   const idle = (n: number) => {

@@ -35,6 +35,9 @@ export interface LatencyResult {
 }
 
 export interface MemoryResult {
+  /** The step: subscribers asked for. */
+  readonly attempted: number;
+  /** Subscribers held when RSS was taken. */
   readonly connections: number;
   readonly rssBytes: number;
   readonly baselineRssBytes: number;

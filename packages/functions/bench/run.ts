@@ -17,6 +17,8 @@ import { SubscriberPool } from "./workers.ts";
  *                   writes its results (to a temporary folder unless --out is given)
  *   --out=DIR       write BENCHMARKS.md, latency.svg and results.json into DIR
  *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, polling, redis-pubsub, socketio)
+ *   --profile=DIR   write CPU profiles of each server under test into DIR/<design>/
+ *   --verbose       print each step as it is measured
  *
  * Exits 1 when an invariant or the harness failed (never for being slow).
  */
@@ -77,9 +79,11 @@ async function main(): Promise<number> {
   const pool = await SubscriberPool.start(plan.workers);
   try {
     for (const [index, id] of systems.entries()) {
-      const share = (deadline - Date.now()) / (systems.length - index);
+      // A design may use what the designs after it do not need of their reserve.
       const t0 = Date.now();
-      const result = await runSystem(SYSTEM_SPECS[id], plan, pool, t0 + share, problems);
+      const until = deadline - plan.reserveMs * (systems.length - index - 1);
+      const profileDir = option("profile") && resolve(option("profile") as string);
+      const result = await runSystem(SYSTEM_SPECS[id], plan, pool, Math.max(until, t0 + plan.reserveMs / 2), problems, { profileDir });
       results.push(result);
       console.log(
         `  ${result.label}: ${((Date.now() - t0) / 1000).toFixed(1)} s${result.notes.length ? ` (${result.notes.join("; ")})` : ""}`,

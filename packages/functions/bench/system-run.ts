@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { createSessionTokens } from "@murmur/core/auth";
 import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
 import { type BenchChild, launchChild } from "./launch.ts";
@@ -22,8 +23,8 @@ export async function stopRedisProcesses(): Promise<void> {
 
 /**
  * Measures one design: its own private redis-server (persistence off, so no design pays
- * for fsync), its server in its own process, then warm-up, the spread ladder, the hot
- * ladder with saturation, and resume. Whatever does not fit before `deadline` is
+ * for fsync), its server in its own process, then warm-up, resume, the spread ladder and
+ * the hot ladder with saturation. Whatever does not fit before `deadline` is
  * skipped and noted; a failure ends this design's phases, not the run.
  */
 export async function runSystem(
@@ -32,6 +33,7 @@ export async function runSystem(
   pool: SubscriberPool,
   deadline: number,
   problems: string[],
+  options: { profileDir?: string } = {},
 ): Promise<SystemResult> {
   const started = Date.now();
   const notes: string[] = [];
@@ -58,29 +60,29 @@ export async function runSystem(
       probe = new RedisProbe(redis.url);
       await probe.configure({ appendonly: "no" });
     }
-    server = await launchChild(spec.id, spec.entry, {
-      BENCH_HEARTBEAT_MS: String(plan.heartbeatMs),
-      ...(redis ? { BENCH_REDIS_URL: redis.url } : {}),
-    });
+    server = await launchChild(
+      spec.id,
+      spec.entry,
+      { BENCH_HEARTBEAT_MS: String(plan.heartbeatMs), ...(redis ? { BENCH_REDIS_URL: redis.url } : {}) },
+      // One folder per design: tsx's loader thread writes a profile of its own beside the main thread's.
+      options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDir, spec.id)}`] : [],
+    );
     const { token } = await createSessionTokens(SESSION_SECRET, 3600).issue(BENCH_SESSION_ID);
     const publisher = createPublisher(String(server.ready.url));
     const ctx = new RunContext(spec, plan, pool, server, publisher, probe, token, deadline, notes, problems);
     try {
       await warmUp(ctx);
       ctx.log("warmed up");
+      // Resume first: it is quick, and the 10,000-subscriber steps are what may not fit.
+      for (const k of plan.resumeK) {
+        const r = await resume(ctx, k);
+        result.resume.push(r);
+        ctx.log(`resume ${k}: ${r.ms?.toFixed(1) ?? r.note} ms`);
+        checkResume(spec, r, problems);
+      }
       const baseline = (await ctx.serverStats(true)).rss;
       add(result, await runLadder(ctx, "spread", baseline));
       add(result, await runLadder(ctx, "hot", baseline));
-      for (const k of plan.resumeK) {
-        if (ctx.timeLeft() < 1500) {
-          notes.push(`resume: stopped before K = ${k} (time budget)`);
-          break;
-        }
-        const r = await resume(ctx, k);
-        ctx.log(`resume ${k}: ${r.ms?.toFixed(1) ?? r.note} ms`);
-        result.resume.push(r);
-        checkResume(spec, r, problems);
-      }
     } finally {
       publisher.close();
     }

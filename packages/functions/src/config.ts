@@ -75,7 +75,8 @@ export interface StreamProbeConfig {
 /** Reads `MURMUR_URL`, `MURMUR_STREAM_URL`, `WEBHOOK_SECRET`, `PROBE_FRAMES` (20) and `PROBE_INTERVAL_MS` (500). */
 export function loadStreamProbeConfig(env: NodeJS.ProcessEnv = process.env): StreamProbeConfig {
   const url = (name: string, value: string | undefined) => {
-    if (!value || !/^https?:\/\//.test(value)) throw new ConfigError(`${name} must be the app's http(s) URL, e.g. the "url" output of sst deploy`);
+    if (!value || !/^https?:\/\//.test(value))
+      throw new ConfigError(`${name} must be the app's http(s) URL, e.g. the "url" output of sst deploy`);
     return value.replace(/\/+$/, "");
   };
   const count = (name: string, fallback: number) => {

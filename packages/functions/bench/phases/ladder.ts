@@ -39,13 +39,9 @@ export async function runLadder(ctx: RunContext, layout: Layout, baselineRss: nu
       const threads = spread ? await ctx.threads(add) : Array.from({ length: add }, () => hot as string);
       const before = await ctx.commandsNow();
       const started = Date.now();
-      const opened = await ctx.pool.open(
-        ctx.spec.protocol,
-        ctx.origin,
-        ctx.token,
-        threads,
-        Math.min(ctx.deadline, started + plan.openBudgetMs),
-      );
+      // Leave room for the step's measurements after opening.
+      const openUntil = Math.min(ctx.deadline - plan.publishMs - plan.drainMs - plan.idleMs, started + plan.openBudgetMs);
+      const opened = await ctx.pool.open(ctx.spec.protocol, ctx.origin, ctx.token, threads, openUntil);
       const openSeconds = (Date.now() - started) / 1000;
       ctx.log(`${layout} ${n}: ${opened.opened.length} of ${add} opened in ${openSeconds} s`);
       for (const threadId of opened.opened) subscribers.set(threadId, (subscribers.get(threadId) ?? 0) + 1);
@@ -57,7 +53,13 @@ export async function runLadder(ctx: RunContext, layout: Layout, baselineRss: nu
       if (opened.failed > 0 || open < n) ctx.notes.push(`${layout} ${n}: ${open} of ${n} subscribers ready (${opened.errors.join("; ")})`);
       if (open === 0) break;
       if (spread && plan.memoryAt.includes(n)) {
-        out.memory.push({ connections: open, rssBytes: stats.rss, baselineRssBytes: baselineRss, heapUsedBytes: stats.heapUsed });
+        out.memory.push({
+          attempted: n,
+          connections: open,
+          rssBytes: stats.rss,
+          baselineRssBytes: baselineRss,
+          heapUsedBytes: stats.heapUsed,
+        });
       }
       if (spread && plan.idleAt.includes(n) && ctx.probe) {
         const idle = await idleWindow(ctx, open);

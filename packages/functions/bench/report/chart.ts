@@ -8,7 +8,7 @@ const COLORS: Record<SystemId, string> = {
   socketio: "#ea580c",
 };
 const PANEL = { width: 440, height: 300, left: 60, top: 40 };
-const WIDTH = 2 * (PANEL.left + PANEL.width) + 20;
+const WIDTH = 2 * (PANEL.left + PANEL.width) + 50;
 const HEIGHT = PANEL.top + PANEL.height + 100;
 
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
@@ -25,6 +25,7 @@ export function latencyChart(systems: readonly SystemResult[]): string {
   const xHi = Math.ceil(Math.log10(maxN));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    "<title>Publish-to-subscriber latency against subscribers, per design: p99 solid, p50 dashed</title>",
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
   ];
   (["spread", "hot"] as Layout[]).forEach((layout, index) => {
@@ -63,11 +64,12 @@ export function latencyChart(systems: readonly SystemResult[]): string {
     }
   });
   const legendY = PANEL.top + PANEL.height + 62;
-  systems.forEach((system, i) => {
-    const lx = PANEL.left + i * 180;
+  let lx = PANEL.left;
+  for (const system of systems) {
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${legendY}" y2="${legendY}" stroke="${COLORS[system.id]}" stroke-width="3"/>`);
     parts.push(`<text x="${lx + 30}" y="${legendY + 4}">${esc(system.label)}</text>`);
-  });
+    lx += 50 + system.label.length * 7;
+  }
   parts.push(`<text x="${PANEL.left}" y="${legendY + 26}" fill="#555">solid: p99, dashed: p50</text>`);
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;

@@ -45,10 +45,10 @@ function inputsText(m: MeasuredInputs): string {
     "Measured in this run (Murmur with Redis, and the polling baseline) and used above:",
     `- commands per stream opened: ${num(m.commandsPerOpen, 2)} (spread ladder); per event written through the webhook: ${num(m.commandsPerAppend, 2)}; tail reads per delivered event: ${num(m.readsPerDelivery, 2)} (at least 1, since a Lambda holds one stream and reads for it alone); idle: ${num(m.idlePerMinute, 1)} per minute per process, which in Lambda is per held stream (one \`XREAD BLOCK\` per \`REDIS_BLOCK_MS\`; heartbeats cost none); polling: ${num(m.commandsPerPoll, 2)} per poll.`,
     "Assumptions:",
-    `- the Stream function has ${s.streamMemoryMb} MB (SST's default; the cloud composition does not size it yet: GB-seconds scale with it); it closes each stream after ${s.plannedCloseMinutes} minutes (Lambda's 15-minute limit less a minute) and the browser resumes with \`Last-Event-ID\`, one invocation and one open's commands each time;`,
+    `- the Stream function has ${s.streamMemoryMb.join(" or ")} MB (SST's default, or Lambda's least; the cloud composition does not size it yet, and held-stream GB-seconds scale with it); it closes each stream after ${s.plannedCloseMinutes} minutes (Lambda's 15-minute limit less a minute) and the browser resumes with \`Last-Event-ID\`, one invocation and one open's commands each time;`,
     `- page load costs ${s.pageLoadCommands} commands and ${s.pageLoadRequests} API invocations, each send ${s.sendCommands} commands, one API invocation and one agent invocation (from the code); the agent's own duration (model time) is the same in every variant and left out; agent appends are priced like webhook events (the measured figure includes the webhook's thread lookup, so it errs high);`,
     `- hiding the tab closes the EventSource and showing it again resumes with \`Last-Event-ID\`; the "held open" variant keeps it for the whole hour;`,
-    `- the old design polls every ${s.pollIntervalSeconds} s while the tab is visible, each poll one API invocation of ${s.pollInvocationMs} ms (assumed) at the same memory; replies then arrive up to ${s.pollIntervalSeconds} s late.`,
+    `- the old design polls every ${s.pollIntervalSeconds} s while the tab is visible, each poll one API invocation of ${s.pollInvocationMs} ms (assumed) at ${s.apiMemoryMb} MB; replies then arrive up to ${s.pollIntervalSeconds} s late.`,
     "- not included: data transfer, Lambda response-streaming bytes past 6 MB per invocation, CloudFront, free tiers.",
   ].join("\n");
 }

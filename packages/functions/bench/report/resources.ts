@@ -2,9 +2,12 @@ import type { CommandWindow, SystemResult } from "../results.ts";
 import { DASH, kb, mb, ms, num, ratio, table } from "./format.ts";
 
 const perConnection = (s: SystemResult, n: number) => {
-  const m = s.memory.find((r) => r.connections >= n * 0.9 && r.connections <= n);
+  const m = s.memory.find((r) => r.attempted === n);
   return m ? { ...m, per: (m.rssBytes - m.baselineRssBytes) / m.connections } : null;
 };
+/** RSS at a step, with the connections actually held when fewer than asked. */
+const rssCell = (m: ReturnType<typeof perConnection>) =>
+  m ? `${mb(m.rssBytes)}${m.connections < m.attempted ? ` (${num(m.connections)} held)` : ""}` : DASH;
 
 /** Section 2: connections held and server RSS per connection. */
 export function memorySection(systems: readonly SystemResult[], at: readonly number[], ref: SystemResult | undefined): string {
@@ -12,7 +15,7 @@ export function memorySection(systems: readonly SystemResult[], at: readonly num
     const best = s.connections.reduce((a, c) => (c.reached > (a?.reached ?? -1) ? c : a), s.connections[0]);
     const cells = at.flatMap((n) => {
       const m = perConnection(s, n);
-      return [mb(m?.rssBytes), kb(m?.per)];
+      return [rssCell(m), kb(m?.per)];
     });
     const top = at.at(-1) ?? 0;
     return [

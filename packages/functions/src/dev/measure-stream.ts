@@ -27,7 +27,11 @@ export interface StreamMeasurement {
  */
 export async function measureStream(config: StreamProbeConfig, timeoutMs = 30_000): Promise<StreamMeasurement> {
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${config.apiBase}/api${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const res = await fetch(`${config.apiBase}/api${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
     if (!res.ok) throw new Error(`POST /api${path} answered ${res.status}: ${await res.text()}`);
     return res.json();
   };

@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startUpstashRestServer, testRedisUrl, type UpstashRestServer, uniquePrefix } from "@murmur/core/testing";
@@ -33,7 +33,7 @@ export async function startCloudFixture(
   const upstash = await startUpstashRestServer({ redisUrl, token: TEST_SECRETS.restToken });
   const invokeApi = await startInvokeApi();
   const keyPrefix = uniquePrefix();
-  writeLinks({
+  const linksDir = writeLinks({
     Upstash: { type: "sst.sst.Linkable", restUrl: upstash.url, restToken: TEST_SECRETS.restToken, tcpUrl: redisUrl, keyPrefix },
     SessionSecret: { type: "sst.sst.Secret", value: TEST_SECRETS.session },
     WebhookSecret: { type: "sst.sst.Secret", value: TEST_SECRETS.webhook },
@@ -58,19 +58,22 @@ export async function startCloudFixture(
     keyPrefix,
     async close() {
       await Promise.all([upstash.close(), invokeApi.close(), deleteKeys(redisUrl, keyPrefix)]);
+      rmSync(linksDir, { recursive: true, force: true });
     },
   };
 }
 
 /** Links as SST ships them: JSON, AES-256-GCM with a zero nonce, the tag appended; the key in `SST_KEY`. */
-function writeLinks(links: Record<string, unknown>): void {
+function writeLinks(links: Record<string, unknown>): string {
   const key = randomBytes(32);
   const cipher = createCipheriv("aes-256-gcm", key, Buffer.alloc(12, 0));
   const encrypted = Buffer.concat([cipher.update(JSON.stringify(links)), cipher.final(), cipher.getAuthTag()]);
-  const file = join(mkdtempSync(join(tmpdir(), "murmur-lambda-")), "resource.enc");
+  const dir = mkdtempSync(join(tmpdir(), "murmur-lambda-"));
+  const file = join(dir, "resource.enc");
   writeFileSync(file, encrypted);
   process.env.SST_KEY = key.toString("base64");
   process.env.SST_KEY_FILE = file;
+  return dir;
 }
 
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
