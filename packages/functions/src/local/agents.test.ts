@@ -1,10 +1,10 @@
 import { runAgentTurn } from "@murmur/core/agent";
 import type { ChatEvent, ChatMessage } from "@murmur/core/chat";
 import { errorReply, startFakeLangGraph, startFakeOpenAi, streamedReply } from "@murmur/core/testing";
-import { EventSource, type FetchLike } from "eventsource";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAgent } from "../agents.ts";
 import { testConfig } from "../testing.ts";
+import { subscribeThread } from "../testing-sse.ts";
 import { startLocalServer } from "./start.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,28 +47,23 @@ async function start(env: Record<string, string>) {
   return { config, server, token, threadId, send, ended, logged };
 }
 
-/** Every chat event the SSE stream delivers, until `done` holds. */
+/** Every chat event the SSE stream delivers (see subscribeThread). */
 function subscribe(url: string, token: string) {
-  const fetchWithToken: FetchLike = (input, init) =>
-    fetch(input, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } });
-  const source = new EventSource(url, { fetch: fetchWithToken });
-  const events: ChatEvent[] = [];
-  let snapshot = false;
-  source.addEventListener("snapshot", () => {
-    snapshot = true;
-  });
-  for (const type of ["message.created", "run.started", "message.delta", "message.completed", "message.failed"]) {
-    source.addEventListener(type, (m) => events.push(JSON.parse((m as MessageEvent<string>).data)));
-  }
-  const until = async (done: () => boolean) => {
-    const deadline = Date.now() + 10_000;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out; got ${events.map((e) => e.type).join(",")}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const { source, received, until } = subscribeThread(url, token);
   cleanups.push(async () => source.close());
-  return { events, until, ready: () => until(() => snapshot) };
+  const events: ChatEvent[] = [];
+  const collect = () => {
+    events.splice(0, events.length, ...received.flatMap((r) => (r.event ? [r.event] : [])));
+  };
+  return {
+    events,
+    until: (done: () => boolean) =>
+      until(() => {
+        collect();
+        return done();
+      }),
+    ready: () => until(() => received.some((r) => r.type === "snapshot")),
+  };
 }
 
 const texts = (events: ChatEvent[]) => events.flatMap((e) => (e.type === "message.delta" ? [e.text] : []));

@@ -1,9 +1,8 @@
-import type { ChatEvent } from "@murmur/core/chat";
 import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
-import { EventSource, type FetchLike } from "eventsource";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConfig } from "../testing.ts";
+import { subscribeThread } from "../testing-sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
 
 let redis: RedisProcess;
@@ -31,24 +30,8 @@ async function start(env: Record<string, string> = {}) {
 }
 
 function subscribe(server: LocalServer, token: string, threadId: string) {
-  const authFetch: FetchLike = (input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization: `Bearer ${token}` } });
-  const source = new EventSource(`${server.url}/api/chats/sse/${threadId}`, { fetch: authFetch });
-  const frames: { id: string; type: string; event?: ChatEvent }[] = [];
-  for (const type of [
-    "snapshot",
-    "reset",
-    "close",
-    "message.created",
-    "run.started",
-    "message.delta",
-    "message.completed",
-    "message.failed",
-  ]) {
-    source.addEventListener(type, (m: MessageEvent<string>) => {
-      frames.push({ id: m.lastEventId, type, event: type.includes(".") ? JSON.parse(m.data) : undefined });
-    });
-  }
-  return { source, frames };
+  const { source, received } = subscribeThread(`${server.url}/api/chats/sse/${threadId}`, token);
+  return { source, frames: received };
 }
 
 async function until(done: () => boolean, timeoutMs: number, what: string) {

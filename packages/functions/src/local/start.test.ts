@@ -1,7 +1,6 @@
-import type { ChatEvent } from "@murmur/core/chat";
-import { EventSource, type FetchLike } from "eventsource";
 import { afterEach, describe, expect, it } from "vitest";
 import { testConfig } from "../testing.ts";
+import { receivedCompletions, receivedDeltas, subscribeThread } from "../testing-sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
 
 const servers: LocalServer[] = [];
@@ -28,88 +27,46 @@ async function start(env: Record<string, string> = {}) {
   return { server, token, threadId, send, api };
 }
 
-/** A real EventSource over loopback that authenticates with the bearer token and may force a Last-Event-ID. */
-function subscribe(url: string, token: string, lastEventId?: string) {
-  const authFetch: FetchLike = (input, init) =>
-    fetch(input, {
-      ...init,
-      headers: { ...init.headers, Authorization: `Bearer ${token}`, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
-    });
-  const source = new EventSource(url, { fetch: authFetch });
-  const received: { id: string; type: string; event?: ChatEvent; data: string }[] = [];
-  const waiters: (() => void)[] = [];
-  const onEvent = (type: string) => (message: MessageEvent<string>) => {
-    received.push({ id: message.lastEventId, type, data: message.data, event: type.includes(".") ? JSON.parse(message.data) : undefined });
-    for (const wake of waiters.splice(0)) wake();
-  };
-  for (const type of [
-    "snapshot",
-    "reset",
-    "close",
-    "message.created",
-    "run.started",
-    "message.delta",
-    "message.completed",
-    "message.failed",
-  ]) {
-    source.addEventListener(type, onEvent(type) as EventListener);
-  }
-  const until = async (done: () => boolean, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out; received ${received.map((r) => r.type).join(",")}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  };
-  return { source, received, until };
-}
-
-const deltas = (events: { event?: ChatEvent }[]) => events.flatMap((r) => (r.event?.type === "message.delta" ? [r.event] : []));
-const completed = (events: { event?: ChatEvent }[]) => events.flatMap((r) => (r.event?.type === "message.completed" ? [r.event] : []));
-
 describe("local server end to end, over HTTP on loopback", () => {
   it("streams a sent message's reply: deltas, then the completion", async () => {
     const { server, token, threadId, send } = await start();
-    const sub = subscribe(`${server.url}/api/chats/sse/${threadId}`, token);
+    const sub = subscribeThread(`${server.url}/api/chats/sse/${threadId}`, token);
     await sub.until(() => sub.received.some((r) => r.type === "snapshot"));
     const sent = await send("m_1", "Hello over loopback");
     expect(sent.status).toBe(202);
-    await sub.until(() => completed(sub.received).length === 1);
+    await sub.until(() => receivedCompletions(sub.received).length === 1);
     sub.source.close();
     const types = sub.received.map((r) => r.type);
     expect(types.slice(0, 3)).toEqual(["snapshot", "message.created", "run.started"]);
     expect(types.at(-1)).toBe("message.completed");
-    const parts = deltas(sub.received);
+    const parts = receivedDeltas(sub.received);
     expect(parts.length).toBeGreaterThan(3);
-    expect(parts.map((d) => d.text).join("")).toBe(completed(sub.received)[0]?.text);
-    expect(completed(sub.received)[0]?.text).toContain("Hello over loopback");
+    expect(parts.map((d) => d.text).join("")).toBe(receivedCompletions(sub.received)[0]?.text);
+    expect(receivedCompletions(sub.received)[0]?.text).toContain("Hello over loopback");
   });
 
   it("resumes with Last-Event-ID after a dropped connection: no gap, no duplicate", async () => {
     const { server, token, threadId, send } = await start({ DEMO_PACE_MS: "25" });
     const url = `${server.url}/api/chats/sse/${threadId}`;
-    const first = subscribe(url, token);
+    const first = subscribeThread(url, token);
     await first.until(() => first.received.some((r) => r.type === "snapshot"));
     await send("m_1", "Tell me something long enough to interrupt");
-    await first.until(() => deltas(first.received).length >= 3);
+    await first.until(() => receivedDeltas(first.received).length >= 3);
     first.source.close(); // drop in the middle of the reply
     const lastId = first.received.at(-1)?.id as string;
-    const seenBeforeDrop = deltas(first.received).length;
+    const seenBeforeDrop = receivedDeltas(first.received).length;
 
     // Let the reply move on while nobody listens.
     await new Promise((r) => setTimeout(r, 300));
-    const second = subscribe(url, token, lastId);
-    await second.until(() => completed(second.received).length === 1);
+    const second = subscribeThread(url, token, lastId);
+    await second.until(() => receivedCompletions(second.received).length === 1);
     second.source.close();
 
     expect(second.received.some((r) => r.type === "snapshot" || r.type === "reset")).toBe(false);
-    const all = [...deltas(first.received), ...deltas(second.received)];
-    expect(deltas(second.received).length).toBeGreaterThan(0);
+    const all = [...receivedDeltas(first.received), ...receivedDeltas(second.received)];
+    expect(receivedDeltas(second.received).length).toBeGreaterThan(0);
     expect(all.map((d) => d.seq)).toEqual(all.map((_, i) => i));
-    expect(all.map((d) => d.text).join("")).toBe(completed(second.received)[0]?.text);
+    expect(all.map((d) => d.text).join("")).toBe(receivedCompletions(second.received)[0]?.text);
     expect(seenBeforeDrop).toBeGreaterThanOrEqual(3);
     const ids = [...first.received, ...second.received].map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -117,29 +74,29 @@ describe("local server end to end, over HTTP on loopback", () => {
 
   it("survives planned closes: the client reconnects by itself and misses nothing", async () => {
     const { server, token, threadId, send } = await start({ DEMO_PACE_MS: "20", SSE_MAX_DURATION_MS: "250", SSE_RETRY_MS: "50" });
-    const sub = subscribe(`${server.url}/api/chats/sse/${threadId}`, token);
+    const sub = subscribeThread(`${server.url}/api/chats/sse/${threadId}`, token);
     await sub.until(() => sub.received.some((r) => r.type === "snapshot"));
     await send("m_1", "A reply that outlives several planned closes");
-    await sub.until(() => completed(sub.received).length === 1, 15_000);
+    await sub.until(() => receivedCompletions(sub.received).length === 1, 15_000);
     sub.source.close();
     expect(sub.received.filter((r) => r.type === "close").length).toBeGreaterThanOrEqual(2);
     expect(sub.received.filter((r) => r.type === "snapshot")).toHaveLength(1);
-    const parts = deltas(sub.received);
+    const parts = receivedDeltas(sub.received);
     expect(parts.map((d) => d.seq)).toEqual(parts.map((_, i) => i));
-    expect(parts.map((d) => d.text).join("")).toBe(completed(sub.received)[0]?.text);
+    expect(parts.map((d) => d.text).join("")).toBe(receivedCompletions(sub.received)[0]?.text);
     expect(server.deps.streams.total).toBeGreaterThanOrEqual(3);
   });
 
   it("gives two subscribers of one thread the same events in the same order", async () => {
     const { server, token, threadId, send } = await start();
     const url = `${server.url}/api/chats/sse/${threadId}`;
-    const a = subscribe(url, token);
-    const b = subscribe(url, token);
+    const a = subscribeThread(url, token);
+    const b = subscribeThread(url, token);
     await a.until(() => a.received.some((r) => r.type === "snapshot"));
     await b.until(() => b.received.some((r) => r.type === "snapshot"));
     await send("m_1", "Both tabs");
-    await a.until(() => completed(a.received).length === 1);
-    await b.until(() => completed(b.received).length === 1);
+    await a.until(() => receivedCompletions(a.received).length === 1);
+    await b.until(() => receivedCompletions(b.received).length === 1);
     a.source.close();
     b.source.close();
     const ids = (s: typeof a) => s.received.filter((r) => r.event).map((r) => r.id);
