@@ -12,12 +12,12 @@ export const UPSTASH_USD_PER_COMMAND = 0.2 / 100_000;
 
 /** Assumptions of the scripted session, each stated in the report. */
 export const SESSION = {
-  /** Memory of the Stream function: SST's default for `sst.aws.Function` (the cloud composition does not set it yet), and Lambda's least. */
-  streamMemoryMb: [1024, 128],
+  /** Memory of the Stream function: what sst.config.ts sets, and Lambda's least. */
+  streamMemoryMb: [256, 128],
   /** Memory of the API function that answers polls in the old design. */
-  apiMemoryMb: 1024,
-  /** Planned close of a stream: Lambda's 15-minute limit less a minute; the client resumes with Last-Event-ID. */
-  plannedCloseMinutes: 14,
+  apiMemoryMb: 512,
+  /** Planned close of a stream, as sst.config.ts sets it (Lambda does not report a client that left, so a short close caps the waste); the client resumes with Last-Event-ID. */
+  plannedCloseMinutes: 5,
   /** The session, in minutes: sending (five messages, one every two minutes), reading, idle, then the tab hidden. */
   sendingMinutes: 10,
   readingMinutes: 5,

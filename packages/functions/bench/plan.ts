@@ -54,7 +54,7 @@ export function hotRate(n: number): number {
 
 export const FULL: Plan = {
   mode: "full",
-  budgetMs: 560_000,
+  budgetMs: 540_000,
   reserveMs: 85_000,
   hardStopMs: 590_000,
   systems: SYSTEMS,

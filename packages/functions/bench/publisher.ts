@@ -11,6 +11,9 @@ export interface Publisher {
   close(): void;
 }
 
+/** A webhook unanswered this long counts as failed (an overloaded server may still apply it later). */
+const POST_TIMEOUT_MS = 10_000;
+
 export function createPublisher(origin: string): Publisher {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const { hostname, port } = new URL(origin);
@@ -32,6 +35,7 @@ export function createPublisher(origin: string): Publisher {
           res.once("end", () => resolve(res.statusCode ?? 0));
         },
       );
+      req.setTimeout(POST_TIMEOUT_MS, () => req.destroy(new Error(`webhook unanswered for ${POST_TIMEOUT_MS} ms`)));
       req.once("error", reject);
       req.end(body);
     });
@@ -47,7 +51,12 @@ export function createPublisher(origin: string): Publisher {
 export interface PublishRun {
   readonly perThread: Map<string, number>;
   readonly published: number;
+  /** Webhooks answered with another status than 200. */
   readonly failed: number;
+  /** Webhooks unanswered in time (an overloaded server). */
+  readonly timedOut: number;
+  /** Events not sent because the schedule fell too far behind. */
+  readonly skipped: number;
   /** Most the publisher ran behind its schedule, ms (it waits when `maxInFlight` posts are open). */
   readonly maxLagMs: number;
 }
@@ -57,10 +66,12 @@ export interface PublishRun {
  * robin over `threads`, seq 0, 1, 2, ... per thread. Open loop: the schedule does not
  * wait for deliveries, only for at most `maxInFlight` open posts, and a thread's next
  * post waits for its previous one to be answered (the stamp is taken when it is sent).
+ * When the schedule falls more than `maxLagMs` behind (an overloaded server), the rest
+ * of the window's events are not sent.
  */
 export async function publishAtRate(
   publisher: Publisher,
-  options: { window: string; threads: readonly string[]; rate: number; durationMs: number; maxInFlight?: number },
+  options: { window: string; threads: readonly string[]; rate: number; durationMs: number; maxInFlight?: number; maxLagMs?: number },
 ): Promise<PublishRun> {
   const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
   const maxInFlight = options.maxInFlight ?? 64;
@@ -68,6 +79,8 @@ export async function publishAtRate(
   const inFlight = new Set<Promise<unknown>>();
   const lastPost = new Map<string, Promise<unknown>>();
   let failed = 0;
+  let timedOut = 0;
+  let published = 0;
   let maxLagMs = 0;
   const start = performance.now();
   for (let i = 0; i < total; i++) {
@@ -76,6 +89,9 @@ export async function publishAtRate(
     if (wait > 0) await sleep(wait);
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     maxLagMs = Math.max(maxLagMs, performance.now() - due);
+    // An overloaded server is not given more: the window ends instead of growing without bound.
+    if (performance.now() - due > (options.maxLagMs ?? 2000)) break;
+    published++;
     const threadId = options.threads[i % options.threads.length] as string;
     const seq = perThread.get(threadId) ?? 0;
     perThread.set(threadId, seq + 1);
@@ -87,7 +103,7 @@ export async function publishAtRate(
         (status) => {
           if (status !== 200) failed++;
         },
-        () => failed++,
+        () => timedOut++,
       );
     inFlight.add(sent);
     lastPost.set(threadId, sent);
@@ -97,5 +113,5 @@ export async function publishAtRate(
     });
   }
   await Promise.all(inFlight);
-  return { perThread, published: total, failed, maxLagMs };
+  return { perThread, published, failed, timedOut, skipped: total - published, maxLagMs };
 }

@@ -33,7 +33,15 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
   const redis = s.find((x) => x.id === "murmur-redis");
   const ref = redis ?? memory;
   const m = r.machine;
-  const plan = r.plan as { latencyAt: number[]; memoryAt: number[]; resumeK: number[]; publishMs: number; drainMs: number; idleMs: number };
+  const plan = r.plan as {
+    latencyAt: number[];
+    memoryAt: number[];
+    resumeK: number[];
+    publishMs: number;
+    drainMs: number;
+    idleMs: number;
+    workers: number;
+  };
   const minutes = `${Math.floor(r.seconds / 60)} min ${Math.round(r.seconds % 60)} s`;
   return [
     "# Benchmarks",
@@ -55,12 +63,12 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "## How it was measured",
     "",
     `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, or Redis through \`REDIS_URL\`). The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
-    "- Every server runs in its own process (so its RSS is its own); subscribers run in two other processes (raw-socket SSE readers, kept-alive pollers, or socket.io-client over WebSocket); the publisher is the parent process and posts signed webhooks (`POST /api/webhook/chat-response`, `X-Murmur-Signature`).",
+    `- Every server runs in its own process (so its RSS is its own); subscribers run in ${num(Number(plan.workers))} other processes (raw-socket SSE readers, kept-alive pollers, or socket.io-client over WebSocket); the publisher is the parent process and posts signed webhooks (\`POST /api/webhook/chat-response\`, \`X-Murmur-Signature\`). All of them, and Redis, share the machine's ${m.cpus} cores.`,
     "- Latency is end to end: each event is a `message.delta` whose text is the publish time on the system-wide monotonic clock, taken just before the webhook is signed and sent; the subscriber subtracts it from its own clock when it has parsed the event.",
     `- Fixed rates: spread, ${spreadRate(1)} events/s for one subscriber up to ${spreadRate(10_000)} events/s round robin over the threads; hot, ${hotRate(1)} events/s (one reply streaming at the 50 ms delta window), lowered to keep the offered load at 20,000 deliveries/s (${num(hotRate(10_000), 1)} events/s at 10,000). Each window publishes for ${plan.publishMs / 1000} s and waits up to ${plan.drainMs / 1000} s for late deliveries; one webhook per event, and a thread's next webhook waits for its previous one.`,
-    "- RSS per connection: the server's RSS (after a forced GC) at the step, less its RSS before the first step, over the connections held.",
+    `- Connections: subscribers are opened ${num(Math.max(...plan.latencyAt))} at most (each step within ${num(Number((r.plan as { openBudgetMs: number }).openBudgetMs) / 1000)} s), so "most held" is what a design reached up to that ceiling, not a limit found beyond it. RSS per connection: the server's RSS (after a forced GC) at the step, less its RSS before the first step, over the connections held.`,
     `- Redis commands: \`INFO commandstats\` deltas of the design's private Redis ("executed", which counts commands inside Lua scripts too), and the commands the server's ioredis clients sent ("sent": what a per-command service such as Upstash bills). Idle windows last ${plan.idleMs / 1000} s; SSE heartbeats go out every ${num(Number((r.plan as { heartbeatMs: number }).heartbeatMs) / 1000, 1)} s during them.`,
-    "- Saturation: on one thread, the publisher keeps a fixed number of events ahead of the slowest subscriber (closed loop) and deliveries are counted over the window.",
+    `- Saturation: on one thread, the publisher keeps ${num(Number((r.plan as { saturationWindow: number }).saturationWindow))} events ahead of the slowest subscriber (closed loop, so no design is buried under a backlog) and deliveries are counted over the window. Polling cannot go faster than that window × subscribers per 1.5 s, whatever its server could do.`,
     "- Resume: a subscriber goes away, K events are published, it comes back as its design allows (Murmur: `Last-Event-ID`; polling: its cursor; Socket.IO: connection state recovery; pub/sub: nothing to resume from); timed from the reconnect to the K-th event.",
     "",
     "## 1. Publish-to-subscriber latency",

@@ -26,6 +26,8 @@ export interface LatencyResult {
   readonly gaps: number;
   readonly duplicates: number;
   readonly publishFailed: number;
+  /** Webhooks unanswered in time plus events not sent because the server fell behind. */
+  readonly publishTimedOut: number;
   /** Milliseconds; null when nothing arrived. */
   readonly p50: number | null;
   readonly p90: number | null;

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +21,7 @@ import { SubscriberPool } from "./workers.ts";
  *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, polling, redis-pubsub, socketio)
  *   --profile=DIR   write CPU profiles of each server under test into DIR/<design>/
  *   --verbose       print each step as it is measured
+ *   --render=FILE   measure nothing: write the report again from a results.json of an earlier run
  *
  * Exits 1 when an invariant or the harness failed (never for being slow).
  */
@@ -27,6 +30,16 @@ const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** Formats a results file written into the repository the way `npm run lint` (Biome) wants it; best effort. */
+function formatInRepo(path: string): void {
+  if (!path.startsWith(REPO_ROOT)) return;
+  try {
+    execFileSync(join(REPO_ROOT, "node_modules/.bin/biome"), ["format", "--write", path], { cwd: REPO_ROOT, stdio: "ignore" });
+  } catch {
+    console.warn(`bench: could not format ${path} with Biome; it is valid JSON all the same`);
+  }
 }
 
 function outputPaths(plan: Plan) {
@@ -43,6 +56,15 @@ function outputPaths(plan: Plan) {
 }
 
 async function main(): Promise<number> {
+  const render = option("render");
+  if (render) {
+    const saved = JSON.parse(readFileSync(render, "utf8")) as BenchResults;
+    const paths = outputPaths(saved.mode === "quick" ? QUICK : FULL);
+    writeReport(saved, paths);
+    formatInRepo(paths.json);
+    console.log(`bench: wrote ${paths.markdown} and ${paths.svg} from ${render}`);
+    return 0;
+  }
   const plan = process.argv.includes("--quick") ? QUICK : FULL;
   const only = option("only")?.split(",") as SystemId[] | undefined;
   const systems = plan.systems.filter((id) => !only || only.includes(id));
@@ -64,6 +86,7 @@ async function main(): Promise<number> {
     };
     const paths = outputPaths(plan);
     writeReport(bench, paths);
+    formatInRepo(paths.json);
     console.log(`bench: wrote ${paths.markdown}, ${paths.svg} and ${paths.json} in ${bench.seconds.toFixed(1)} s`);
     for (const problem of problems) console.error(`bench: problem: ${problem}`);
   };

@@ -96,7 +96,7 @@ serveParent(
       const lane = async () => {
         while (next < threads.length && Date.now() < deadline && errors.length < 50) {
           const threadId = threads[next++] as string;
-          const error = await openOne(protocol, origin, token, threadId, timeoutMs);
+          const error = await openOne(protocol, origin, token, threadId, Math.min(timeoutMs, Math.max(500, deadline - Date.now())));
           if (error) errors.push(error);
           else opened.push(threadId);
         }

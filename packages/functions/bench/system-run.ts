@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { createSessionTokens } from "@murmur/core/auth";
 import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
-import { type BenchChild, launchChild } from "./launch.ts";
+import { launchChild } from "./launch.ts";
 import { RunContext } from "./phases/context.ts";
 import { type LadderResult, runLadder } from "./phases/ladder.ts";
 import { resume } from "./phases/resume.ts";
@@ -21,11 +21,24 @@ export async function stopRedisProcesses(): Promise<void> {
   await Promise.all([...running].map((redis) => redis.stop()));
 }
 
+interface Setup {
+  readonly spec: SystemSpec;
+  readonly plan: Plan;
+  readonly pool: SubscriberPool;
+  readonly deadline: number;
+  readonly problems: string[];
+  readonly notes: string[];
+  readonly redis: RedisProcess | null;
+  readonly probe: RedisProbe | null;
+  readonly profileDir?: string;
+}
+
 /**
- * Measures one design: its own private redis-server (persistence off, so no design pays
- * for fsync), its server in its own process, then warm-up, resume, the spread ladder and
- * the hot ladder with saturation. Whatever does not fit before `deadline` is
- * skipped and noted; a failure ends this design's phases, not the run.
+ * Measures one design against its own private redis-server (persistence off, so no
+ * design pays for fsync). Resume runs first, on a server of its own (it is quick, and
+ * its events should not weigh on the memory figures); then a fresh server gets the
+ * spread ladder and the hot ladder with saturation. Whatever does not fit before
+ * `deadline` is skipped and noted; a failure ends this design's phases, not the run.
  */
 export async function runSystem(
   spec: SystemSpec,
@@ -52,7 +65,6 @@ export async function runSystem(
   };
   let redis: RedisProcess | null = null;
   let probe: RedisProbe | null = null;
-  let server: BenchChild | null = null;
   try {
     if (spec.redis) {
       redis = await startRedisProcess();
@@ -60,39 +72,25 @@ export async function runSystem(
       probe = new RedisProbe(redis.url);
       await probe.configure({ appendonly: "no" });
     }
-    server = await launchChild(
-      spec.id,
-      spec.entry,
-      { BENCH_HEARTBEAT_MS: String(plan.heartbeatMs), ...(redis ? { BENCH_REDIS_URL: redis.url } : {}) },
-      // One folder per design: tsx's loader thread writes a profile of its own beside the main thread's.
-      options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDir, spec.id)}`] : [],
-    );
-    const { token } = await createSessionTokens(SESSION_SECRET, 3600).issue(BENCH_SESSION_ID);
-    const publisher = createPublisher(String(server.ready.url));
-    const ctx = new RunContext(spec, plan, pool, server, publisher, probe, token, deadline, notes, problems);
-    try {
-      await warmUp(ctx);
-      ctx.log("warmed up");
-      // Resume first: it is quick, and the 10,000-subscriber steps are what may not fit.
+    const setup: Setup = { spec, plan, pool, deadline, problems, notes, redis, probe, profileDir: options.profileDir };
+    await withServer(setup, "resume", async (ctx) => {
       for (const k of plan.resumeK) {
         const r = await resume(ctx, k);
         result.resume.push(r);
         ctx.log(`resume ${k}: ${r.ms?.toFixed(1) ?? r.note} ms`);
         checkResume(spec, r, problems);
       }
+    });
+    await withServer(setup, "ladders", async (ctx) => {
       const baseline = (await ctx.serverStats(true)).rss;
       add(result, await runLadder(ctx, "spread", baseline));
       add(result, await runLadder(ctx, "hot", baseline));
-    } finally {
-      publisher.close();
-    }
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     notes.push(`stopped early: ${message}`);
     problems.push(`${spec.label}: ${message}`);
   } finally {
-    await pool.closeAll().catch(() => {});
-    await server?.stop();
     probe?.close();
     if (redis) {
       running.delete(redis);
@@ -100,6 +98,29 @@ export async function runSystem(
     }
   }
   return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Starts the design's server in its own process, warms it up, runs `body`, and stops it. */
+async function withServer(setup: Setup, name: string, body: (ctx: RunContext) => Promise<void>): Promise<void> {
+  const { spec, plan, redis, profileDir } = setup;
+  const server = await launchChild(
+    `${spec.id} (${name})`,
+    spec.entry,
+    { BENCH_HEARTBEAT_MS: String(plan.heartbeatMs), ...(redis ? { BENCH_REDIS_URL: redis.url } : {}) },
+    // One folder per design: tsx's loader thread writes a profile of its own beside the main thread's.
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, spec.id, name)}`] : [],
+  );
+  const { token } = await createSessionTokens(SESSION_SECRET, 3600).issue(BENCH_SESSION_ID);
+  const publisher = createPublisher(String(server.ready.url));
+  const ctx = new RunContext(spec, plan, setup.pool, server, publisher, setup.probe, token, setup.deadline, setup.notes, setup.problems);
+  try {
+    await warmUp(ctx);
+    await body(ctx);
+  } finally {
+    publisher.close();
+    await setup.pool.closeAll().catch(() => {});
+    await server.stop();
+  }
 }
 
 /** A few subscribers and events first, so the numbers are not of cold code; nothing is recorded. */
@@ -111,6 +132,7 @@ async function warmUp(ctx: RunContext): Promise<void> {
   await ctx.pool.window(window);
   for (let seq = 0; seq < 30; seq++) await Promise.all(threads.map((t) => ctx.publisher.postStamped(t, window, seq)));
   await ctx.pool.closeAll();
+  ctx.log("warmed up");
 }
 
 function add(result: SystemResult, ladder: LadderResult): void {

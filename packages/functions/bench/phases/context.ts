@@ -47,7 +47,7 @@ export class RunContext {
     return String(this.server.ready.url);
   }
 
-  /** With `--verbose`: one line of progress, with seconds since this design started. */
+  /** With `--verbose`: one line of progress, with seconds since this server started. */
   log(message: string): void {
     if (process.argv.includes("--verbose"))
       console.log(`    ${((Date.now() - this.started) / 1000).toFixed(1)} s ${this.spec.id}: ${message}`);

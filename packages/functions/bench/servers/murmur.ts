@@ -26,7 +26,7 @@ serveBenchServer({
   async threads(owner, count) {
     const ids: string[] = [];
     for (let i = 0; i < count; i += 200) {
-      const batch = Array.from({ length: Math.min(200, count - i) }, () => `t_bench_${(nextThread++).toString(36)}`);
+      const batch = Array.from({ length: Math.min(200, count - i) }, () => `t_${process.pid.toString(36)}_${(nextThread++).toString(36)}`);
       await Promise.all(batch.map((id) => server.deps.log.createThread({ id, owner, createdAt: Date.now() })));
       ids.push(...batch);
     }
