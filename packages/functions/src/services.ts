@@ -9,6 +9,9 @@ import { type AppDeps, createStreamGauge } from "./deps.ts";
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
 
+/** How long a run handed off to a webhook agent is followed for a stop request. */
+const DETACHED_WATCH_MS = 15 * 60_000;
+
 /** The event log the configuration asks for. */
 export function createEventLog(config: MurmurConfig): EventLog {
   const settings = config.eventLog;
@@ -46,7 +49,15 @@ export function createLocalDeps(
   const invoker = createInProcessInvoker(
     (request) =>
       runAgentTurn(
-        { log, ingest: agentIngest, agent, deltaWindowMs: config.agent.deltaWindowMs, historyLimit: config.agent.historyLimit },
+        {
+          log,
+          ingest: agentIngest,
+          agent,
+          deltaWindowMs: config.agent.deltaWindowMs,
+          historyLimit: config.agent.historyLimit,
+          // A handed-off run (LangGraph) stays stoppable until its webhook ends it.
+          detachedWatchMs: DETACHED_WATCH_MS,
+        },
         request,
       ),
     (error, request) => console.error(`agent run for ${request.threadId}/${request.userMessageId} failed:`, error),

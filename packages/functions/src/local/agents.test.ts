@@ -44,7 +44,7 @@ async function start(env: Record<string, string>) {
     const read = await server.deps.log.read(threadId, null, 100_000);
     return read.kind === "events" ? read.events.map((e) => e.event) : [];
   };
-  return { config, server, token, threadId, send, ended, logged };
+  return { config, server, token, threadId, send, ended, logged, api };
 }
 
 /** Every chat event the SSE stream delivers (see subscribeThread). */
@@ -184,6 +184,22 @@ describe("AGENT=langgraph through the local server", () => {
     expect(graph.requests.some((r) => r.line.endsWith("/cancel?wait=0&action=interrupt"))).toBe(true);
     await graph.webhooksDone(1);
     expect(graph.webhooks[0]).toMatchObject({ status: 200, payload: { status: "interrupted" } });
+    const ends = (await logged()).filter((e) => e.type === "message.failed" || e.type === "message.completed");
+    expect(ends).toEqual([expect.objectContaining({ type: "message.failed", reason: "the reply was stopped" })]);
+  });
+
+  it("stops a handed-off run (no token stream) from the stop endpoint: LangGraph cancels it, the thread records the stop once", async () => {
+    const { graph, threadId, send, ended, logged, api } = await setup();
+    graph.respond({ steps: [{ ai: "Working " }, { waitMs: 10_000 }, { ai: "never sent" }] });
+    const sent = await send("m_1", "Stop me after the hand-off");
+    expect(sent.status).toBe(202);
+    while (!graph.requests.some((r) => r.line.includes("/runs"))) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100)); // the runner has handed off and now only watches
+    const stop = await api(`/chats/${threadId}/runs/${sent.body.runId}/cancel`, { method: "POST", body: "{}" });
+    expect(stop.status).toBe(202);
+    expect(await ended("m_1")).toMatchObject({ status: "failed", error: { reason: "the reply was stopped" } });
+    expect(graph.requests.some((r) => r.line.endsWith("/cancel?wait=0&action=interrupt"))).toBe(true);
+    await graph.webhooksDone(1);
     const ends = (await logged()).filter((e) => e.type === "message.failed" || e.type === "message.completed");
     expect(ends).toEqual([expect.objectContaining({ type: "message.failed", reason: "the reply was stopped" })]);
   });
