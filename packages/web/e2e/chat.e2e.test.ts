@@ -1,26 +1,17 @@
 import { demoReply } from "@murmur/core/agent";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
-import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
-import { health, logEvents, startServer, until } from "./server.ts";
+import { assistantTexts, sendFromComposer, threadIdOf } from "./browser.ts";
+import { health, logEvents, until } from "./server.ts";
+import { useChromiumAndServer } from "./suite.ts";
 
-let browser: Browser;
+const suite = useChromiumAndServer();
 let server: LocalServer | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function open(env: Record<string, string> = {}): Promise<{ server: LocalServer; page: Page }> {
-  server = await startServer(env);
-  const context = await browser.newContext();
+  server = await suite.startServer(env);
+  const context = await suite.browser().newContext();
   const page = await context.newPage();
   await page.goto(server.url);
   await page.getByRole("button", { name: "New chat" }).waitFor();
@@ -134,8 +125,8 @@ describe("the chat in Chromium", () => {
   });
 
   it("works by keyboard alone at 375 px, announces the reply, and never scrolls sideways", async () => {
-    server = await startServer();
-    const page = await (await browser.newContext({ viewport: { width: 375, height: 700 } })).newPage();
+    server = await suite.startServer();
+    const page = await (await suite.browser().newContext({ viewport: { width: 375, height: 700 } })).newPage();
     await page.goto(server.url);
     await page.getByRole("button", { name: "New chat" }).waitFor();
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent);
@@ -153,8 +144,8 @@ describe("the chat in Chromium", () => {
   });
 
   it("follows a streaming reply at the bottom, stops when scrolled up, and jumps back to the latest", async () => {
-    server = await startServer({ DEMO_PACE_MS: "60" });
-    const page = await (await browser.newContext({ viewport: { width: 700, height: 420 } })).newPage();
+    server = await suite.startServer({ DEMO_PACE_MS: "60" });
+    const page = await (await suite.browser().newContext({ viewport: { width: 700, height: 420 } })).newPage();
     await page.goto(server.url);
     await sendFromComposer(page, "fill the screen");
     await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();

@@ -1,26 +1,17 @@
 import { demoReply } from "@murmur/core/agent";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
-import { assistantTexts, launchChromium, sendFromComposer, setHidden, threadIdOf } from "./browser.ts";
-import { health, logEvents, startServer, until } from "./server.ts";
+import { assistantTexts, sendFromComposer, setHidden, threadIdOf } from "./browser.ts";
+import { health, logEvents, until } from "./server.ts";
+import { useChromiumAndServer } from "./suite.ts";
 
-let browser: Browser;
+const suite = useChromiumAndServer();
 let server: LocalServer | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 async function open(env: Record<string, string> = {}): Promise<Page> {
-  server = await startServer(env);
-  const page = await (await browser.newContext()).newPage();
+  server = await suite.startServer(env);
+  const page = await (await suite.browser().newContext()).newPage();
   await page.goto(server.url);
   await page.getByRole("button", { name: "New chat" }).waitFor();
   return page;

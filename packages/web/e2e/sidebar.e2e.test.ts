@@ -1,27 +1,17 @@
 import { demoReply } from "@murmur/core/agent";
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
-import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
-import { logEvents, startServer } from "./server.ts";
+import { assistantTexts, sendFromComposer, threadIdOf } from "./browser.ts";
+import { logEvents } from "./server.ts";
+import { useChromiumAndServer } from "./suite.ts";
 
-let browser: Browser;
+const suite = useChromiumAndServer();
 let server: LocalServer | undefined;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 describe("the sidebar in Chromium", () => {
   it("badges a reply that arrived in another thread; reading it in another tab clears the badge everywhere", async () => {
-    server = await startServer({ DEMO_PACE_MS: "40" });
-    const context = await browser.newContext();
+    server = await suite.startServer({ DEMO_PACE_MS: "40" });
+    const context = await suite.browser().newContext();
     const page = await context.newPage();
     await page.goto(server.url);
     const prompt = "answer me while I am elsewhere";

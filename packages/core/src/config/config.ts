@@ -1,3 +1,5 @@
+import type { OpenAiAgentOptions } from "../agent/openai.ts";
+
 /** Where Murmur runs: one Node process, or AWS Lambda. */
 export type Mode = "local" | "cloud";
 
@@ -33,18 +35,7 @@ interface AgentCommon {
 /** Which agent writes replies (`AGENT`), with its settings. API keys are secrets: never log or echo them. */
 export type AgentConfig =
   | (AgentCommon & { readonly kind: "demo"; readonly paceMs: number })
-  | (AgentCommon & {
-      readonly kind: "openai";
-      readonly baseUrl: string;
-      /** Null for servers that need no key (a local model server). */
-      readonly apiKey: string | null;
-      readonly model: string;
-      /** Most characters of earlier messages sent with a prompt. */
-      readonly historyChars: number;
-      /** Longest wait for the response to start, and between two chunks of it. */
-      readonly timeoutMs: number;
-      readonly maxRetries: number;
-    })
+  | (AgentCommon & { readonly kind: "openai" } & OpenAiAgentOptions)
   | (AgentCommon & {
       readonly kind: "langgraph";
       readonly url: string;
