@@ -2,7 +2,7 @@ import { type Agent, type RunTurnDeps, runEventIds, runIdsFor } from "@murmur/co
 import { createIngest } from "@murmur/core/chat";
 import { createMemoryEventLog } from "@murmur/core/event-log";
 import { describe, expect, it, vi } from "vitest";
-import { deliverAgentRun, describeDelivery, parseAgentDelivery } from "./agent-delivery.ts";
+import { deliverAgentRun, describeDelivery, parseAgentPayload } from "./agent-delivery.ts";
 
 async function setup(completion: Agent["completion"] = "inline") {
   const log = createMemoryEventLog();
@@ -44,7 +44,7 @@ describe("agent deliveries", () => {
   it("asks for the next reply: 0 for a new message", async () => {
     const { delivery } = await setup();
     expect(delivery).toEqual({ threadId: "t_1", userMessageId: "m_1", reply: 0 });
-    expect(() => parseAgentDelivery({ ...delivery, reply: -1 })).toThrow(/reply/);
+    expect(() => parseAgentPayload({ ...delivery, reply: -1 })).toThrow(/reply/);
   });
 
   it("waits for a reply an earlier delivery may still be writing, and leaves it alone when it ends", async () => {

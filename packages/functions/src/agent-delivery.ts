@@ -1,4 +1,13 @@
-import { type RunOutcome, type RunRequest, type RunTurnDeps, runAgentTurn, runEventIds } from "@murmur/core/agent";
+import {
+  type AgentRunRef,
+  type RunOutcome,
+  type RunRequest,
+  type RunTurnDeps,
+  runAgentTurn,
+  runEventIds,
+  type StopOutcome,
+  stopHandedOffRun,
+} from "@murmur/core/agent";
 import { type ChatMessage, describeIssues, IdSchema } from "@murmur/core/chat";
 import { NotFoundError, ValidationError } from "@murmur/core/errors";
 import type { EventLog } from "@murmur/core/event-log";
@@ -14,11 +23,21 @@ export interface AgentDelivery extends RunRequest {
   readonly reply: number;
 }
 
+/** What the stop route sends: stop a run a webhook agent took over (see `stopHandedOffRun`). */
+export interface StopDelivery extends AgentRunRef {
+  readonly type: "stop";
+}
+
+/** Everything the Agent function is invoked with. */
+export type AgentPayload = AgentDelivery | StopDelivery;
+
 const AgentDeliverySchema = v.strictObject({
   threadId: IdSchema,
   userMessageId: IdSchema,
   reply: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
+
+const StopDeliverySchema = v.strictObject({ type: v.literal("stop"), threadId: IdSchema, runId: IdSchema });
 
 /** "abandoned": an earlier delivery died without a trace; its reply was failed so it can be retried. */
 export type DeliveryOutcome = RunOutcome | "abandoned";
@@ -50,8 +69,9 @@ export async function describeDelivery(log: EventLog, request: RunRequest): Prom
 }
 
 /** @throws ValidationError naming what is wrong with an invoke's payload. */
-export function parseAgentDelivery(payload: unknown): AgentDelivery {
-  const result = v.safeParse(AgentDeliverySchema, payload);
+export function parseAgentPayload(payload: unknown): AgentPayload {
+  const schema = typeof payload === "object" && payload !== null && "type" in payload ? StopDeliverySchema : AgentDeliverySchema;
+  const result = v.safeParse(schema, payload);
   if (!result.success) throw new ValidationError("invalid agent delivery", describeIssues(result.issues));
   return result.output;
 }
@@ -102,19 +122,25 @@ async function runUntil(deps: RunTurnDeps, delivery: AgentDelivery, endAt: numbe
 }
 
 /**
- * The Agent function's work for one invoke's payload: runs it and logs the outcome as a
- * JSON line. A payload that cannot work (invalid, or a message that does not exist) is
- * logged and dropped, since delivering it again would not help; other failures reject.
+ * The Agent function's work for one invoke's payload: runs the reply, or stops a
+ * handed-off run, and logs the outcome as a JSON line. A payload that cannot work
+ * (invalid, or a message that does not exist) is logged and dropped, since delivering
+ * it again would not help; other failures reject, so Lambda delivers again.
  */
 export async function handleAgentDelivery(
   deps: RunTurnDeps,
   payload: unknown,
   timing: DeliveryTiming,
-): Promise<DeliveryOutcome | "rejected"> {
+): Promise<DeliveryOutcome | StopOutcome | "rejected"> {
   try {
-    const delivery = parseAgentDelivery(payload);
-    const outcome = await deliverAgentRun(deps, delivery, timing);
-    console.log(JSON.stringify({ agentRun: outcome, threadId: delivery.threadId, userMessageId: delivery.userMessageId }));
+    const parsed = parseAgentPayload(payload);
+    if ("type" in parsed) {
+      const stop = await stopHandedOffRun(deps, parsed);
+      console.log(JSON.stringify({ agentStop: stop, threadId: parsed.threadId, runId: parsed.runId }));
+      return stop;
+    }
+    const outcome = await deliverAgentRun(deps, parsed, timing);
+    console.log(JSON.stringify({ agentRun: outcome, threadId: parsed.threadId, userMessageId: parsed.userMessageId }));
     return outcome;
   } catch (error) {
     if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;

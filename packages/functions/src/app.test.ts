@@ -242,6 +242,9 @@ describe("stream route", () => {
       expect(res.status).toBe(400);
       expect((await errorOf(res)).message).toContain("malformed cursor");
     }
+    const res = await request(`/api/chats/sse/${t}?threads=yes`, { token });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).message).toBe('invalid query: threads: must be 1 when given, not "yes"');
     expect(await logSize(t)).toBe(0);
     expect(deps.streams.total).toBe(0);
   });

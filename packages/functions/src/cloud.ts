@@ -3,7 +3,7 @@ import { createSessionTokens, createWebhookVerifier } from "@murmur/core/auth";
 import { createIngest, retryingIngest } from "@murmur/core/chat";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
 import { createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
-import { type AgentDelivery, describeDelivery } from "./agent-delivery.ts";
+import { type AgentPayload, describeDelivery } from "./agent-delivery.ts";
 import { createAgent } from "./agents.ts";
 import { type AppDeps, createStreamGauge } from "./deps.ts";
 import { createLambdaInvoker } from "./lambda-invoker.ts";
@@ -25,19 +25,22 @@ export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean
 }
 
 /**
- * Starts runs on the Agent function with an asynchronous invoke. Each carries which
- * reply its send asks for (see {@link AgentDelivery}), so Lambda's redeliveries land once.
+ * Starts runs, and stops handed-off ones, on the Agent function with an asynchronous
+ * invoke. A run carries which reply its send asks for (see {@link AgentDelivery}), so
+ * Lambda's redeliveries land once; a stop is idempotent by itself.
  */
 export function createCloudInvoker(log: EventLog, agentFunction: string | null): AgentInvoker {
   if (!agentFunction) {
-    return {
-      async invoke() {
-        throw new ConfigError("this function cannot start agent runs: Agent is not linked to it (send is served by Api)");
-      },
+    const unlinked = async () => {
+      throw new ConfigError("this function cannot reach agents: Agent is not linked to it (send and stop are served by Api)");
     };
+    return { invoke: unlinked, cancel: unlinked };
   }
-  const lambda = createLambdaInvoker<AgentDelivery>({ functionName: agentFunction });
-  return { invoke: async (request) => lambda.invoke(await describeDelivery(log, request)) };
+  const lambda = createLambdaInvoker<AgentPayload>({ functionName: agentFunction });
+  return {
+    invoke: async (request) => lambda.invoke(await describeDelivery(log, request)),
+    cancel: (run) => lambda.invoke({ type: "stop", ...run }),
+  };
 }
 
 /** The app's dependencies in a Lambda function. */

@@ -1,4 +1,4 @@
-import { createInProcessInvoker, type InProcessInvoker, runAgentTurn } from "@murmur/core/agent";
+import { createInProcessInvoker, type InProcessInvoker, runAgentTurn, stopHandedOffRun } from "@murmur/core/agent";
 import { createSessionTokens, createWebhookVerifier } from "@murmur/core/auth";
 import { createIngest, retryingIngest } from "@murmur/core/chat";
 import type { MurmurConfig } from "@murmur/core/config";
@@ -8,9 +8,6 @@ import { type AppDeps, createStreamGauge } from "./deps.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
-
-/** How long a run handed off to a webhook agent is followed for a stop request. */
-const DETACHED_WATCH_MS = 15 * 60_000;
 
 /** The event log the configuration asks for. */
 export function createEventLog(config: MurmurConfig): EventLog {
@@ -46,22 +43,18 @@ export function createLocalDeps(
   // A reply in progress rides out a short outage of the log's store instead of failing.
   const agentIngest = retryingIngest(ingest, AGENT_STORE_RETRY_MS);
   const agent = createAgent(config, agentOptions);
-  const invoker = createInProcessInvoker(
-    (request) =>
-      runAgentTurn(
-        {
-          log,
-          ingest: agentIngest,
-          agent,
-          deltaWindowMs: config.agent.deltaWindowMs,
-          historyLimit: config.agent.historyLimit,
-          // A handed-off run (LangGraph) stays stoppable until its webhook ends it.
-          detachedWatchMs: DETACHED_WATCH_MS,
-        },
-        request,
-      ),
-    (error, request) => console.error(`agent run for ${request.threadId}/${request.userMessageId} failed:`, error),
-  );
+  const runner = {
+    log,
+    ingest: agentIngest,
+    agent,
+    deltaWindowMs: config.agent.deltaWindowMs,
+    historyLimit: config.agent.historyLimit,
+  };
+  const invoker = createInProcessInvoker({
+    run: (request) => runAgentTurn(runner, request),
+    stop: (run) => stopHandedOffRun(runner, run),
+    onError: (error, what) => console.error(`${what} failed:`, error),
+  });
   return {
     config,
     log,

@@ -98,6 +98,13 @@ export interface StreamHandlers {
   onEvent(event: ChatEvent, cursor: string): void;
   /** The server is closing the stream on purpose; EventSource reconnects by itself. */
   onClose(reason: string, message?: string): void;
+  /**
+   * The caller's whole thread list: sent first on each connection. Giving this handler
+   * asks the server to carry the list (`?threads=1`) alongside the thread.
+   */
+  onThreads?(threads: ThreadRecord[]): void;
+  /** One of the caller's threads changed (created, new activity, read elsewhere). */
+  onThreadUpdated?(thread: ThreadRecord): void;
 }
 
 /** Makes the EventSource; tests pass a fake. */
@@ -108,7 +115,8 @@ const CLOSED = 2; // EventSource.CLOSED, spelled out so a fake needs no static m
 
 /**
  * Opens a thread's event stream, resuming after `after` when given (else it starts with a
- * snapshot). Frames whose data is not JSON are dropped.
+ * snapshot), and with the caller's thread list when `handlers.onThreads` is given.
+ * Frames whose data is not JSON are dropped.
  * @returns a function that closes the stream; no handler runs after it.
  */
 export function openEventStream(
@@ -117,7 +125,10 @@ export function openEventStream(
   handlers: StreamHandlers,
   createSource: EventSourceFactory = nativeEventSource,
 ): () => void {
-  const query = after ? `?after=${encodeURIComponent(after)}` : "";
+  const params = new URLSearchParams();
+  if (after) params.set("after", after);
+  if (handlers.onThreads) params.set("threads", "1");
+  const query = params.toString() ? `?${params}` : "";
   const source = createSource(`${config.apiBase}/chats/sse/${encodeURIComponent(threadId)}${query}`);
   const on = <T>(type: string, handle: (data: T, cursor: string) => void) =>
     source.addEventListener(type, (frame) => {
@@ -136,6 +147,8 @@ export function openEventStream(
   on<{ state: ThreadState; cursor: string }>("snapshot", (d) => handlers.onState(d.state, d.cursor));
   on<{ reason: string; state: ThreadState; cursor: string }>("reset", (d) => handlers.onState(d.state, d.cursor, { reason: d.reason }));
   on<{ reason: string; message?: string }>("close", (d) => handlers.onClose(d.reason, d.message));
+  on<{ threads: ThreadRecord[] }>("threads", (d) => handlers.onThreads?.(d.threads));
+  on<ThreadRecord>("thread.updated", (thread) => handlers.onThreadUpdated?.(thread));
   for (const type of CHAT_EVENT_TYPES) on<ChatEvent>(type, (event, cursor) => handlers.onEvent(event, cursor));
   return () => source.close();
 }

@@ -9,3 +9,4 @@ export * from "./langgraph-ids.ts";
 export * from "./openai.ts";
 export * from "./run-ids.ts";
 export * from "./run-turn.ts";
+export * from "./stop-run.ts";

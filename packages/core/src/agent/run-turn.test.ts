@@ -6,6 +6,7 @@ import { createDemoAgent, demoReply } from "./demo.ts";
 import { createInProcessInvoker } from "./invoker.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
 import { runAgentTurn } from "./run-turn.ts";
+import { stopHandedOffRun } from "./stop-run.ts";
 
 async function setup(agent: Agent) {
   const log = createMemoryEventLog();
@@ -119,7 +120,7 @@ describe("running an agent turn", () => {
     expect(await run).toBe("completed");
   });
 
-  it("cancels a handed-off webhook run at the provider when a stop is requested after the hand-off", async () => {
+  it("stops a handed-off webhook run at the provider, recording the stop once", async () => {
     const cancelled: string[] = [];
     const agent: Agent = {
       name: "hooked",
@@ -133,12 +134,20 @@ describe("running an agent turn", () => {
     };
     const { log, deps } = await setup(agent);
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
-    const run = runAgentTurn({ ...deps, detachedWatchMs: 5000 }, { threadId: "t_1", userMessageId: "m_1" });
-    await until(async () => (await events(log)).some((e) => e.type === "message.delta"));
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("detached");
     await log.append({ id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId });
-    expect(await run).toBe("failed");
+    expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("stopped");
     expect(cancelled).toEqual([runId]);
-    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped" });
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped", retryable: true });
+    // Asking again, or the provider's "interrupted" webhook (same event id), changes nothing.
+    expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("ended");
+    expect(cancelled).toEqual([runId]);
+    expect((await events(log)).filter((e) => e.type === "message.failed")).toHaveLength(1);
+  });
+
+  it("leaves stopping an inline agent's run to its runner", async () => {
+    const { deps } = await setup(scripted(["x"]));
+    expect(await stopHandedOffRun(deps, { threadId: "t_1", runId: "r_1" })).toBe("inline");
   });
 
   it("starts a new attempt when the same message is sent again after a retryable failure", async () => {
@@ -170,17 +179,21 @@ describe("running an agent turn", () => {
     await expect(runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_404" })).rejects.toThrow("message m_404 not found");
   });
 
-  it("runs in the background through the in-process invoker", async () => {
+  it("runs and stops in the background through the in-process invoker", async () => {
     const { log, deps } = await setup(scripted(["x"]));
-    const errors: unknown[] = [];
-    const invoker = createInProcessInvoker(
-      (request) => runAgentTurn(deps, request),
-      (e) => errors.push(e),
-    );
+    const errors: string[] = [];
+    const stops: string[] = [];
+    const invoker = createInProcessInvoker({
+      run: (request) => runAgentTurn(deps, request),
+      stop: async (run) => stops.push(run.runId),
+      onError: (_e, what) => errors.push(what),
+    });
     await invoker.invoke({ threadId: "t_1", userMessageId: "m_1" });
     await invoker.invoke({ threadId: "t_1", userMessageId: "m_404" });
+    await invoker.cancel({ threadId: "t_1", runId: "r_1" });
     await invoker.idle();
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.completed", text: "x" });
-    expect(errors).toHaveLength(1);
+    expect(errors).toEqual(["agent run for t_1/m_404"]);
+    expect(stops).toEqual(["r_1"]);
   });
 });

@@ -6,6 +6,7 @@ import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
+import { STOPPED } from "./stop-run.ts";
 
 /** What starts a run: the user message to answer. */
 export interface RunRequest {
@@ -21,12 +22,6 @@ export interface RunTurnDeps {
   readonly deltaWindowMs: number;
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
-  /**
-   * Webhook agents: how long the runner keeps following the log after the hand-off, so
-   * a stop requested then still reaches the provider through `agent.cancel`. 0 (the
-   * default) stops following at the hand-off.
-   */
-  readonly detachedWatchMs?: number;
 }
 
 /** "detached": a webhook agent handed the run off; its webhook records the end. */
@@ -44,7 +39,8 @@ export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
  *
  * Stopping: aborting `signal`, or a `run.cancel_requested` for this run appended to the
  * thread's log by any process (the runner follows the log while it runs), stops the
- * agent; the one record of the end is `message.failed` "the reply was stopped".
+ * agent; the one record of the end is `message.failed` "the reply was stopped". Once a
+ * webhook agent has taken the run over, the runner is gone: `stopHandedOffRun` stops it.
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
   const { threadId, userMessageId } = request;
@@ -109,9 +105,6 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     signal?.removeEventListener("abort", onAbort);
   }
   await batcher.drain();
-  if (!failure && deps.agent.completion === "webhook" && (deps.detachedWatchMs ?? 0) > 0) {
-    failure = await stopDetached(deps, base, watch, watching);
-  }
   watching.abort();
 
   if (failure) {
@@ -123,21 +116,5 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   return "completed";
 }
 
-/** Follows a handed-off run for a while; a stop request then cancels it at the provider. */
-async function stopDetached(
-  deps: RunTurnDeps,
-  run: { readonly threadId: string; readonly runId: string },
-  watch: Promise<string>,
-  watching: AbortController,
-): Promise<typeof STOPPED | null> {
-  const timer = setTimeout(() => watching.abort(), deps.detachedWatchMs);
-  const outcome = await watch;
-  clearTimeout(timer);
-  if (outcome !== "cancel") return null;
-  await deps.agent.cancel?.({ threadId: run.threadId, runId: run.runId }).catch(() => undefined);
-  return STOPPED;
-}
-
-const STOPPED = { reason: "the reply was stopped", retryable: true };
 const encoder = new TextEncoder();
 const utf8Length = (text: string) => encoder.encode(text).length;

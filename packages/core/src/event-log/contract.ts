@@ -3,7 +3,7 @@ import type { ChatEvent, MessageCreated } from "../chat/events.ts";
 import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError } from "../errors/index.ts";
 import { formatCursor, parseCursor } from "./cursor.ts";
-import type { EventLog, EventLogOptions, LoggedEvent, TailItem } from "./event-log.ts";
+import type { EventLog, EventLogOptions, LoggedEvent, TailItem, ThreadsItem } from "./event-log.ts";
 
 /** Makes a fresh, empty log for one test. */
 export type EventLogFactory = (options?: EventLogOptions) => Promise<EventLog>;
@@ -38,6 +38,16 @@ async function collect(
     }
   }
   return { events, items };
+}
+
+/** Pulls items from an owner's live thread list one at a time; `stop` aborts it. */
+function watchOwner(log: EventLog, owner: string) {
+  const controller = new AbortController();
+  const iterator = log.watchThreads(owner, controller.signal)[Symbol.asyncIterator]();
+  return {
+    next: async (): Promise<ThreadsItem | undefined> => (await iterator.next()).value,
+    stop: () => controller.abort(),
+  };
 }
 
 /**
@@ -92,6 +102,68 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
         messageId: "a_1",
       });
       expect(await log.getThread(t)).toMatchObject({ readAt: 5_000_000_000_000, updatedAt: before });
+    });
+
+    it("watches an owner's thread list: the list, then each record as it changes, and nothing else", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const existing = await newThread(log, owner);
+      const watch = watchOwner(log, owner);
+      expect(await watch.next()).toEqual({ kind: "list", threads: [await log.getThread(existing)] });
+
+      const created = await newThread(log, owner);
+      await newThread(log, unique("s")); // another owner's thread
+      const at = Date.now() + 1000;
+      await log.append({ ...userMessage(existing, 1), at });
+      await log.append({ ...userMessage(existing, 2), at }); // the title and the activity time stay
+      const started = {
+        id: "r1:start",
+        threadId: existing,
+        at: at + 1,
+        type: "run.started",
+        runId: "r1",
+        messageId: "a1",
+        replyTo: "u1",
+        agent: "demo",
+      } as const;
+      await log.append(started);
+      await log.append(delta(existing, 0));
+      await log.append({
+        id: "r1:done",
+        threadId: existing,
+        at: at + 2,
+        type: "message.completed",
+        runId: "r1",
+        messageId: "a1",
+        text: "w0",
+      });
+      await log.append({ id: unique("read"), threadId: existing, at: at + 3, type: "thread.read" });
+
+      expect(await watch.next()).toEqual({ kind: "changed", thread: await log.getThread(created) });
+      expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: existing, title: "message 1", updatedAt: at } });
+      expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: existing, updatedAt: at + 2 } });
+      expect(await watch.next()).toEqual({ kind: "changed", thread: await log.getThread(existing) });
+      expect((await log.getThread(existing))?.readAt).toBe(at + 3);
+      watch.stop();
+      expect(await watch.next()).toBeUndefined();
+    });
+
+    it("gives a watcher that joins while another follows the same owner every later change", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const first = watchOwner(log, owner);
+      await first.next();
+      await log.append(userMessage(t, 1));
+      expect(await first.next()).toMatchObject({ kind: "changed", thread: { id: t, title: "message 1" } });
+
+      const second = watchOwner(log, owner);
+      expect(await second.next()).toEqual({ kind: "list", threads: [await log.getThread(t)] });
+      const later = await newThread(log, owner);
+      for (const watch of [first, second]) {
+        expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: later } });
+        watch.stop();
+      }
     });
 
     it("appends in order and reads back after any cursor", async () => {
@@ -283,14 +355,18 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       await expect(log.append(userMessage(unique("t"), 1))).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it("after close: appends reject and open tails end", async () => {
+    it("after close: appends reject and open tails and thread watches end", async () => {
       const log = await make();
       const t = await newThread(log);
       const { cursor } = await log.snapshot(t);
       const tail = collect(log, t, cursor, () => false);
+      const watch = watchOwner(log, "s_owner");
+      await watch.next();
+      const watchEnd = watch.next();
       await new Promise((r) => setTimeout(r, 50));
       await log.close();
       await expect(tail).resolves.toEqual({ events: [], items: [] });
+      await expect(watchEnd).resolves.toBeUndefined();
       await expect(log.append(userMessage(t, 1))).rejects.toBeInstanceOf(UnavailableError);
       await log.close();
     });

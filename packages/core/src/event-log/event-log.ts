@@ -43,6 +43,14 @@ export interface Snapshot {
   readonly cursor: string;
 }
 
+/**
+ * What `watchThreads` yields: the owner's whole list (first, and again whenever the
+ * watcher cannot vouch that it saw every change), or one record that changed.
+ */
+export type ThreadsItem =
+  | { readonly kind: "list"; readonly threads: readonly ThreadRecord[] }
+  | { readonly kind: "changed"; readonly thread: ThreadRecord };
+
 export interface AppendResult {
   readonly cursor: string;
   /** True when the thread already held an event with this id; nothing was written and `cursor` is the original's. */
@@ -81,6 +89,17 @@ export interface EventLog {
   getThread(threadId: string): Promise<ThreadRecord | null>;
   /** The owner's threads, most recently active first, at most `limit` (default 100). */
   listThreads(owner: string, limit?: number): Promise<ThreadRecord[]>;
+
+  /**
+   * The owner's thread list, live: first the list (as `listThreads`), then each record
+   * when it changes (a thread created; a message created, completed or failed; a read
+   * position), in the order the changes happened, until `signal` aborts or the log
+   * closes. Deltas, run starts and stop requests change no record and yield nothing.
+   * Nothing is missed between the list and the changes; a change may arrive that the
+   * list already held, so consumers keep, per id, what they were given last. A watcher
+   * that cannot prove it saw every change (it fell behind) gets a fresh `list`.
+   */
+  watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem>;
 
   /** Appends to `event.threadId`'s log. Rejects with `NotFoundError` for an unknown thread. */
   append(event: ChatEvent): Promise<AppendResult>;

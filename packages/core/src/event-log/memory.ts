@@ -2,8 +2,18 @@ import type { ChatEvent } from "../chat/events.ts";
 import { applyEvent, emptyThreadState, type ThreadState } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import { type Cursor, compareCursors, formatCursor, newEpoch, originCursor, parseCursor } from "./cursor.ts";
-import type { AppendResult, EventLog, EventLogOptions, LoggedEvent, ReadResult, Snapshot, TailItem, ThreadRecord } from "./event-log.ts";
-import { recordAfter } from "./thread-record.ts";
+import type {
+  AppendResult,
+  EventLog,
+  EventLogOptions,
+  LoggedEvent,
+  ReadResult,
+  Snapshot,
+  TailItem,
+  ThreadRecord,
+  ThreadsItem,
+} from "./event-log.ts";
+import { recordAfter, recordChanged } from "./thread-record.ts";
 
 const DEFAULT_MAX_EVENTS = 10_000;
 const TAIL_PAGE = 500;
@@ -32,6 +42,8 @@ interface MemoryThread {
 export class MemoryEventLog implements EventLog {
   readonly name = "memory";
   private readonly threads = new Map<string, MemoryThread>();
+  /** Owner -> listeners of `watchThreads`. */
+  private readonly ownerWatchers = new Map<string, Set<(record: ThreadRecord | null) => void>>();
   private readonly maxEvents: number;
   private readonly seenLimit: number;
   private closed = false;
@@ -57,6 +69,7 @@ export class MemoryEventLog implements EventLog {
       seen: new Map(),
       waiters: new Set(),
     });
+    this.recordChanged(record);
     return record;
   }
 
@@ -85,7 +98,9 @@ export class MemoryEventLog implements EventLog {
     thread.entries.push({ cursor, event, position });
     thread.head = position;
     thread.state = applyEvent(thread.state, event);
-    thread.record = recordAfter(thread.record, event);
+    const before = thread.record;
+    thread.record = recordAfter(before, event);
+    if (recordChanged(before, thread.record)) this.recordChanged(thread.record);
     thread.seen.set(event.id, cursor);
     this.trim(thread);
     for (const wake of thread.waiters) wake();
@@ -123,6 +138,39 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
+  async *watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
+    this.assertOpen();
+    const queue: ThreadRecord[] = [];
+    let wake: (() => void) | null = null;
+    const notify = (record: ThreadRecord | null) => {
+      if (record) queue.push(record);
+      wake?.();
+      wake = null;
+    };
+    const onAbort = () => notify(null);
+    const watchers = this.ownerWatchers.get(owner) ?? new Set();
+    this.ownerWatchers.set(owner, watchers);
+    watchers.add(notify);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      yield { kind: "list", threads: await this.listThreads(owner) };
+      while (!signal.aborted && !this.closed) {
+        const record = queue.shift();
+        if (record) {
+          yield { kind: "changed", thread: record };
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      watchers.delete(notify);
+      if (watchers.size === 0) this.ownerWatchers.delete(owner);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
   }
@@ -133,6 +181,11 @@ export class MemoryEventLog implements EventLog {
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();
     }
+    for (const watchers of this.ownerWatchers.values()) for (const notify of watchers) notify(null);
+  }
+
+  private recordChanged(record: ThreadRecord): void {
+    for (const notify of this.ownerWatchers.get(record.owner) ?? []) notify(record);
   }
 
   private readNow(thread: MemoryThread, after: string | null, limit: number): ReadResult {

@@ -7,7 +7,10 @@
  * - `{prefix}:thread:{id}:history`: list of every non-delta event, for snapshots;
  * - `{prefix}:thread:{id}:partials`: hash message id -> last delta seq, for replies in progress;
  * - `{prefix}:thread:{id}:partial:{messageId}`: the text so far of a reply in progress;
- * - `{prefix}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity.
+ * - `{prefix}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity;
+ * - `{prefix}:owner:{sessionId}:activity`: a short stream of the owner's thread records
+ *   as they change (fields `p`, the previous entry's id, and `t`, the thread id, then the
+ *   record's fields), which live thread lists follow.
  */
 export interface ThreadKeys {
   readonly stream: string;
@@ -41,4 +44,8 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
 
 export function ownerKey(prefix: string, owner: string): string {
   return `${prefix}:owner:${owner}:threads`;
+}
+
+export function activityKey(prefix: string, owner: string): string {
+  return `${prefix}:owner:${owner}:activity`;
 }

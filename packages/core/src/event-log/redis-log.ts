@@ -12,10 +12,13 @@ import type {
   Snapshot,
   TailItem,
   ThreadRecord,
+  ThreadsItem,
 } from "./event-log.ts";
-import { checkPrefix, ownerKey, threadKeys } from "./redis-keys.ts";
+import { compareIds, field, isContiguous, toRecord } from "./redis-entries.ts";
+import { activityKey, checkPrefix, ownerKey, threadKeys } from "./redis-keys.ts";
 import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, READ, SNAPSHOT } from "./redis-scripts.ts";
 import type { RawEntry, StreamTailer } from "./redis-tailer.ts";
+import { watchActivity } from "./redis-threads-watch.ts";
 import { titleFromText } from "./thread-record.ts";
 
 /** Runs a Lua script (by SHA when cached). Transport errors reject; the caller maps them. */
@@ -61,7 +64,7 @@ export class RedisBackedEventLog implements EventLog {
     const keys = threadKeys(this.prefix, input.id);
     const created = await this.run(
       CREATE_THREAD,
-      [keys.meta, ownerKey(this.prefix, input.owner)],
+      [keys.meta, ownerKey(this.prefix, input.owner), activityKey(this.prefix, input.owner)],
       [input.owner, input.createdAt, newEpoch(), input.id],
     );
     if (Number(created) !== 1) throw new ValidationError(`thread ${input.id} already exists`);
@@ -74,13 +77,23 @@ export class RedisBackedEventLog implements EventLog {
   }
 
   async listThreads(owner: string, limit = 100): Promise<ThreadRecord[]> {
-    const flat = (await this.run(LIST_THREADS, [ownerKey(this.prefix, owner)], [limit, `${this.prefix}:thread:`])) as unknown[];
-    const records: ThreadRecord[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const record = toRecord(String(flat[i]), flat[i + 1] as string[]);
-      if (record) records.push(record);
-    }
-    return records.sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
+    return (await this.listWithPosition(owner, limit)).threads;
+  }
+
+  watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
+    return watchActivity(
+      {
+        key: activityKey(this.prefix, owner),
+        tailer: this.tailer,
+        list: () => this.listWithPosition(owner),
+        onClose: (wake) => {
+          this.wakers.add(wake);
+          return () => this.wakers.delete(wake);
+        },
+        isClosed: () => this.closed,
+      },
+      signal,
+    );
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {
@@ -219,6 +232,22 @@ export class RedisBackedEventLog implements EventLog {
     await Promise.allSettled([this.tailer.close(), this.runner.close()]);
   }
 
+  /** The owner's threads and the id of the newest activity entry the list reflects. */
+  private async listWithPosition(owner: string, limit = 100): Promise<{ threads: ThreadRecord[]; last: string }> {
+    const [last, flat] = (await this.run(
+      LIST_THREADS,
+      [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
+      [limit, `${this.prefix}:thread:`],
+    )) as [string, unknown[]];
+    const threads: ThreadRecord[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const record = toRecord(String(flat[i]), flat[i + 1] as string[]);
+      if (record) threads.push(record);
+    }
+    threads.sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
+    return { threads, last: String(last) };
+  }
+
   private async run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     if (this.closed) throw new UnavailableError("event log is closed");
     try {
@@ -235,29 +264,8 @@ function unavailable(cause: unknown): MurmurError {
   return new UnavailableError(`event log unreachable: ${detail}`, { cause });
 }
 
-function field(fields: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
-}
-
 function decodeEntry(epoch: string, [id, fields]: RawEntry): LoggedEvent {
   return { cursor: `${epoch}:${id}`, event: JSON.parse(field(fields, "e") ?? "null") as ChatEvent };
-}
-
-function compareIds(a: string, b: string): number {
-  const [am, as] = a.split("-").map(Number) as [number, number];
-  const [bm, bs] = b.split("-").map(Number) as [number, number];
-  return am - bm || as - bs;
-}
-
-/** True when the entries follow `after` with nothing left out (each names its predecessor in `p`). */
-function isContiguous(after: string, entries: readonly RawEntry[]): boolean {
-  let previous = after;
-  for (const [id, fields] of entries) {
-    if (field(fields, "p") !== previous) return false;
-    previous = id;
-  }
-  return true;
 }
 
 function withPartial(state: ThreadState, messageId: string, seq: number, text: string): ThreadState {
@@ -266,20 +274,4 @@ function withPartial(state: ThreadState, messageId: string, seq: number, text: s
     (m): ChatMessage => (m.id === messageId && m.status === "streaming" ? { ...m, text, lastSeq: seq } : m),
   );
   return { ...state, messages };
-}
-
-function toRecord(id: string, flat: readonly string[] | null | undefined): ThreadRecord | null {
-  if (!flat || flat.length === 0) return null;
-  const meta = new Map<string, string>();
-  for (let i = 0; i < flat.length; i += 2) meta.set(String(flat[i]), String(flat[i + 1]));
-  const owner = meta.get("owner");
-  if (owner === undefined) return null;
-  return {
-    id,
-    owner,
-    title: meta.get("title") ?? null,
-    createdAt: Number(meta.get("createdAt")),
-    updatedAt: Number(meta.get("updatedAt")),
-    ...(meta.has("readAt") ? { readAt: Number(meta.get("readAt")) } : {}),
-  };
 }

@@ -25,14 +25,35 @@ local function field(entry, name)
 end
 `;
 
+/** Keeps the owner's activity stream short: live lists relist when they fall further behind. */
+const ACTIVITY_MAXLEN = 100;
+
+// Appends the thread's record to the owner's activity stream, naming the entry before it.
+const NOTIFY = `
+local function notify(activity, meta, threadId)
+  local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
+  local args = {'XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', threadId}
+  local names = {'owner', 'title', 'createdAt', 'updatedAt', 'readAt'}
+  local values = redis.call('HMGET', meta, unpack(names))
+  for i = 1, #names do
+    if values[i] then
+      args[#args + 1] = names[i]
+      args[#args + 1] = values[i]
+    end
+  end
+  redis.call(unpack(args))
+end
+`;
+
 /**
- * KEYS: meta, ownerIndex. ARGV: owner, createdAt, epoch, threadId.
+ * KEYS: meta, ownerIndex, activity. ARGV: owner, createdAt, epoch, threadId.
  * Returns 1, or 0 when the thread exists.
  */
-export const CREATE_THREAD = `
+export const CREATE_THREAD = `${NOTIFY}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'epoch', ARGV[3], 'head', '0-0')
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+notify(KEYS[3], KEYS[1], ARGV[4])
 return 1
 `;
 
@@ -41,7 +62,7 @@ return 1
  * ARGV: eventId, eventJson, type, maxEvents, slack, messageId, seq, deltaText, title, at, ownerPrefix, threadId.
  * Returns {'ok', id, epoch} | {'dup', id, epoch} | {'nothread'}.
  */
-export const APPEND = `${COMPARE}
+export const APPEND = `${COMPARE}${NOTIFY}
 local meta, stream, ids, history, partials, partial = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local eventId, json, etype = ARGV[1], ARGV[2], ARGV[3]
 local maxEvents, slack = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -67,16 +88,22 @@ else
     redis.call('HDEL', partials, messageId)
     redis.call('DEL', partial)
   end
+  local changed = false
   if etype == 'thread.read' then
     local readAt = tonumber(redis.call('HGET', meta, 'readAt') or '0')
-    if at > readAt then redis.call('HSET', meta, 'readAt', at) end
+    if at > readAt then
+      redis.call('HSET', meta, 'readAt', at)
+      changed = true
+    end
   elseif etype ~= 'run.started' and etype ~= 'run.cancel_requested' then
-    if etype == 'message.created' then redis.call('HSETNX', meta, 'title', title) end
+    if etype == 'message.created' and redis.call('HSETNX', meta, 'title', title) == 1 then changed = true end
     if at > tonumber(m[4]) then
       redis.call('HSET', meta, 'updatedAt', at)
       redis.call('ZADD', ARGV[11] .. m[3] .. ':threads', at, ARGV[12])
+      changed = true
     end
   end
+  if changed then notify(ARGV[11] .. m[3] .. ':activity', meta, ARGV[12]) end
 end
 local len = redis.call('XLEN', stream)
 if len > maxEvents + slack then
@@ -140,15 +167,17 @@ return redis.call(unpack(args))
 export const GET_THREAD = `return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS: ownerIndex. ARGV: limit, threadPrefix.
- * Returns {threadId, metaFlat, ...} for the owner's most recently active threads.
+ * KEYS: ownerIndex, activity. ARGV: limit, threadPrefix.
+ * Returns {lastActivityId, {threadId, metaFlat, ...}} for the owner's most recently
+ * active threads: the list reflects exactly the activity up to that id ('0-0': none).
  */
 export const LIST_THREADS = `
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
 local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
 local out = {}
 for i = 1, #ids do
   out[#out + 1] = ids[i]
   out[#out + 1] = redis.call('HGETALL', ARGV[2] .. ids[i] .. ':meta')
 end
-return out
+return {last and last[1] or '0-0', out}
 `;

@@ -10,6 +10,11 @@ export type RawEntry = [id: string, fields: string[]];
  */
 export interface StreamTailer {
   watch(stream: string, fromId: string, onEntries: (entries: readonly RawEntry[]) => void): () => void;
+  /**
+   * The id after which the reader delivers `stream`'s next entries, while it is watched.
+   * A watcher that joins a watch already past its own `fromId` misses what lies between.
+   */
+  position(stream: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -120,6 +125,9 @@ export function createStreamMultiplexer(driver: TailDriver, onError: (error: unk
         watches.delete(stream);
         changed();
       };
+    },
+    position(stream) {
+      return watches.get(stream)?.lastId;
     },
     async close() {
       closed = true;

@@ -28,3 +28,8 @@ export function recordAfter(record: ThreadRecord, event: ChatEvent): ThreadRecor
       return record;
   }
 }
+
+/** True when `after` differs from `before` in what the thread list shows. */
+export function recordChanged(before: ThreadRecord, after: ThreadRecord): boolean {
+  return before.title !== after.title || before.updatedAt !== after.updatedAt || before.readAt !== after.readAt;
+}

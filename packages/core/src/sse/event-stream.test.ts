@@ -77,6 +77,24 @@ describe("event stream", () => {
     expect(live?.id).toMatch(/^[a-z0-9]+:\d+-\d+$/);
   });
 
+  it("carries the owner's thread list, then each change, in frames without ids", async () => {
+    const { log, append, base } = await setup();
+    await log.createThread({ id: "t_2", owner: "s", createdAt: 2 });
+    const stream = openEventStream({ ...base, owner: "s" });
+    setTimeout(() => void append(1), 20);
+    const updates = (frames: Frame[]) => frames.filter((f) => f.event === "thread.updated");
+    const { frames, cancel } = await readFrames(stream, (f) => updates(f).length >= 1 && events(f).length >= 1);
+    await cancel();
+    const list = frames.find((f) => f.event === "threads");
+    expect(JSON.parse(list?.data ?? "").threads.map((t: { id: string }) => t.id)).toEqual(["t_2", "t_1"]);
+    expect(JSON.parse(updates(frames)[0]?.data ?? "")).toMatchObject({ id: "t_1", title: "hi 1" });
+    expect([list?.id, updates(frames)[0]?.id]).toEqual([undefined, undefined]);
+    // Without an owner the stream carries the thread alone.
+    const plain = await readFrames(openEventStream(base), (f) => f.some((x) => x.event === "snapshot"));
+    await plain.cancel();
+    expect(plain.frames.map((f) => f.event)).not.toContain("threads");
+  });
+
   it("replays what came after the cursor, then goes live", async () => {
     const { append, base } = await setup();
     const first = await append(1);

@@ -19,6 +19,12 @@ export interface EventStreamOptions {
    * proxies and Lambda's response stream hold small writes back; padding pushes them out.
    */
   readonly padToBytes?: number;
+  /**
+   * Also carry this owner's thread list: a `threads` frame (`{ threads }`) first, then a
+   * `thread.updated` frame (the record) per change. These frames have no `id:`: they are
+   * state, not log events, and a reconnect gets the whole list again.
+   */
+  readonly owner?: string;
   /** Aborted when the client goes away or the runtime wants the stream closed. */
   readonly signal?: AbortSignal;
   /** Called once when the stream ends, for whatever reason. */
@@ -94,6 +100,18 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
     }
   };
 
+  const pumpThreads = async (owner: string) => {
+    for await (const item of options.log.watchThreads(owner, abort.signal)) {
+      if (item.kind === "list") write(encodeFrame({ event: "threads", data: JSON.stringify({ threads: item.threads }) }));
+      else write(encodeFrame({ event: "thread.updated", data: JSON.stringify(item.thread) }));
+    }
+  };
+
+  const fail = (error: unknown) => {
+    const message = error instanceof UnavailableError ? error.message : "stream failed";
+    finish({ reason: "error", message });
+  };
+
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controllerRef = controller;
@@ -106,11 +124,9 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       pump().then(
         // The tail ended without an abort: the log closed (server shutting down).
         () => finish(closed ? undefined : { reason: "planned" }),
-        (error: unknown) => {
-          const message = error instanceof UnavailableError ? error.message : "stream failed";
-          finish({ reason: "error", message });
-        },
+        fail,
       );
+      if (options.owner !== undefined) pumpThreads(options.owner).catch(fail);
     },
     cancel() {
       finish();

@@ -1,6 +1,6 @@
 import { runEventIds } from "@murmur/core/agent";
 import { newId } from "@murmur/core/chat";
-import { NotFoundError } from "@murmur/core/errors";
+import { NotFoundError, UnavailableError } from "@murmur/core/errors";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
@@ -9,8 +9,11 @@ import { ownedThread } from "../threads.ts";
 /**
  * `POST /api/chats/:threadId/runs/:runId/cancel`: asks the run to stop. The request is a
  * `run.cancel_requested` event in the thread's log, where the runner (in this process or
- * another Lambda) sees it and stops; its "the reply was stopped" records the end.
- * Idempotent: asking again, or after the reply ended, changes nothing. Always 202.
+ * another Lambda) sees it and stops; its "the reply was stopped" records the end. A run
+ * a webhook agent took over has no runner left, so the invoker also hands the stop to
+ * where the agent is configured (this process, or the Agent function), which cancels it
+ * at the provider. Idempotent: asking again, or after the reply ended, changes nothing.
+ * 202, or 503 when the stop could not be handed on (asking again is safe).
  *
  * `POST /api/chats/:threadId/read`: the owner has seen the thread; recorded as a
  * `thread.read` event (server time) so every tab and device clears the unread badge.
@@ -28,6 +31,11 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       await deps.ingest(thread.id, [
         { id: runEventIds.cancel(runId), threadId: thread.id, at: Date.now(), type: "run.cancel_requested", runId, messageId: message.id },
       ]);
+      try {
+        await deps.invoker.cancel({ threadId: thread.id, runId });
+      } catch (cause) {
+        throw new UnavailableError("the stop is recorded but could not reach the agent; ask again", { cause });
+      }
       return c.json({ runId, status: "stopping" }, 202);
     })
     .post("/:threadId/read", async (c) => {

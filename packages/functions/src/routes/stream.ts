@@ -1,4 +1,4 @@
-import { UnavailableError } from "@murmur/core/errors";
+import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
 import { encodeFrame, openEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
@@ -15,6 +15,8 @@ const SSE_HEADERS = {
 /**
  * `GET /api/chats/sse/:threadId`: the live stream. Resumes from `Last-Event-ID` (sent by
  * the browser on its own reconnects, so it wins) or `?after=`; neither gets a snapshot.
+ * `?threads=1` adds the caller's thread list and its changes (see `openEventStream`'s
+ * `owner`), so a tab keeps its sidebar live over the one connection it holds anyway.
  * A malformed cursor, a missing session and a foreign thread are final (400/401/403/404);
  * everything after the headers is reported in-band.
  */
@@ -22,6 +24,9 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).get("/:threadId", async (c) => {
     const after = c.req.header("Last-Event-ID") || c.req.query("after") || null;
     if (after !== null) parseCursor(after);
+    const threads = c.req.query("threads");
+    if (threads !== undefined && threads !== "1")
+      throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
     let thread: ThreadRecord;
     try {
       thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
@@ -37,6 +42,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       log: deps.log,
       threadId: thread.id,
       after,
+      owner: threads === "1" ? c.var.sessionId : undefined,
       heartbeatMs: deps.config.sse.heartbeatMs,
       maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
       retryMs: deps.config.sse.retryMs,

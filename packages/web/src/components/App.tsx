@@ -5,6 +5,7 @@ import { config } from "../config.ts";
 import { createHiddenFor } from "../primitives/create-hidden-for.ts";
 import { createThreadRoute } from "../primitives/create-thread-route.ts";
 import { createThreadStream } from "../primitives/create-thread-stream.ts";
+import { upsertThread } from "../store/thread-list.ts";
 import { Composer } from "./Composer.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { MessageList } from "./MessageList.tsx";
@@ -47,18 +48,25 @@ function Chat() {
   const activeId = () => routed() ?? threads.latest?.[0]?.id;
   const active = () => threads.latest?.find((t) => t.id === activeId());
   const hidden = createHiddenFor(config.hiddenCloseMs);
-  const stream = createThreadStream(activeId, { paused: hidden });
+  // The active thread's stream also carries the thread list and its changes, so unread
+  // badges, titles and order stay live over the one connection the tab holds anyway.
+  const stream = createThreadStream(activeId, {
+    paused: hidden,
+    onThreads: (list) => mutate(list),
+    onThreadUpdated: (record) => mutate((list) => upsertThread(list ?? [], record)),
+  });
   const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
   const running = () => messages().findLast((m) => m.role === "assistant" && m.status === "streaming");
 
-  // Unread badges come from the thread list, reloaded when the window regains focus and on
-  // each switch; the read position itself is an event in the thread's log (see README).
-  const onFocus = () => void refetch();
+  // With no thread there is no stream: a thread made in another tab shows up on focus.
+  const onFocus = () => {
+    if (!activeId()) void refetch();
+  };
   window.addEventListener("focus", onFocus);
   onCleanup(() => window.removeEventListener("focus", onFocus));
   const read = (threadId: string) =>
     markRead(threadId)
-      .then(({ readAt }) => mutate((list) => list?.map((t) => (t.id === threadId ? { ...t, readAt } : t))))
+      .then(({ readAt }) => mutate((list) => list?.map((t) => (t.id === threadId ? { ...t, readAt: Math.max(readAt, t.readAt ?? 0) } : t))))
       .catch(reportError);
   // A reply counts as read once it has been on screen: the thread is open and the tab visible.
   const ended = () => messages().filter((m) => m.status !== "streaming").length;
@@ -73,7 +81,6 @@ function Chat() {
       if (unread || endedWhileWatching) void read(threadId);
     }),
   );
-  createEffect(on(activeId, () => void refetch(), { defer: true }));
   createEffect(() => {
     document.title = active()?.title ? `${active()?.title} · Murmur` : "Murmur";
   });
@@ -100,7 +107,6 @@ function Chat() {
   const onSend = async (text: string, messageId: string) => {
     const threadId = activeId() ?? (await newThread()).id;
     await sendMessage(threadId, { messageId, text });
-    void refetch(); // the first message names the thread and every send reorders the list
   };
 
   // Sending the same message id again: the server keeps one message and starts a new attempt.

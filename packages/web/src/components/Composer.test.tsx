@@ -33,6 +33,19 @@ describe("Composer", () => {
     await vi.waitFor(() => expect(box.value).toBe(""));
   });
 
+  it("does not send while a reply streams: Enter keeps the draft and the button stops the reply", () => {
+    const onSend = vi.fn(async (_text: string, _messageId: string) => {});
+    const onStop = vi.fn();
+    render(() => <Composer onSend={onSend} onStop={onStop} />);
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    fireEvent.input(box, { target: { value: "next question" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(onSend).not.toHaveBeenCalled();
+    expect(box.value).toBe("next question");
+    fireEvent.click(screen.getByRole("button", { name: "Stop" }));
+    expect(onStop).toHaveBeenCalledTimes(1);
+  });
+
   it("does not send on Shift+Enter", () => {
     const { onSend, box, type } = setup();
     type("line one");

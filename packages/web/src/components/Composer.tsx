@@ -4,7 +4,9 @@ import { createSignal, Show } from "solid-js";
 const encoder = new TextEncoder();
 
 /**
- * The message box. Enter sends, Shift+Enter starts a new line. The message id is made
+ * The message box. Enter sends, Shift+Enter starts a new line. While a reply streams the
+ * box stays editable but nothing is sent: the button is Stop, and one run at a time
+ * answers the thread. The message id is made
  * per draft and kept while the text is unchanged, so sending again after a failure
  * cannot post the message twice; editing the text makes a new id.
  */
@@ -20,7 +22,7 @@ export function Composer(props: {
   let messageId = newId("m");
 
   const tooLong = () => encoder.encode(text()).length > MAX_MESSAGE_BYTES;
-  const canSend = () => text().trim() !== "" && !tooLong() && !sending() && !props.disabled;
+  const canSend = () => text().trim() !== "" && !tooLong() && !sending() && !props.disabled && !props.onStop;
 
   const send = async () => {
     if (!canSend()) return;

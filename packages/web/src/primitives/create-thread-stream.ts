@@ -1,5 +1,5 @@
 import { type Accessor, createEffect, createMemo, createSignal, on, onCleanup } from "solid-js";
-import { type EventSourceFactory, openEventStream } from "../api.ts";
+import { type EventSourceFactory, openEventStream, type ThreadRecord } from "../api.ts";
 import { createThreadStore, type ThreadStore } from "../store/thread-store.ts";
 
 /**
@@ -22,6 +22,10 @@ export interface ThreadStreamOptions {
   readonly random?: () => number;
   /** Called with the epoch ms of the next reopen attempt, and null once it is made. */
   readonly onRetryAt?: (at: number | null) => void;
+  /** Given: the stream also carries the caller's thread list, whole on each connection. */
+  readonly onThreads?: (threads: ThreadRecord[]) => void;
+  /** Each change to one of the caller's threads; needs `onThreads`. */
+  readonly onThreadUpdated?: (thread: ThreadRecord) => void;
 }
 
 /**
@@ -36,7 +40,7 @@ export function makeThreadStream(
   onStatus: (status: ConnectionStatus) => void,
   options: ThreadStreamOptions = {},
 ): () => void {
-  const { createSource, minRetryMs = 1000, maxRetryMs = 30_000, random = Math.random, onRetryAt } = options;
+  const { createSource, minRetryMs = 1000, maxRetryMs = 30_000, random = Math.random, onRetryAt, onThreads, onThreadUpdated } = options;
   let close: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
@@ -67,6 +71,8 @@ export function makeThreadStream(
         onState: (state, cursor) => store.replace(state, cursor),
         onEvent: (event, cursor) => store.apply(event, cursor),
         onClose: () => onStatus("reconnecting"),
+        onThreads,
+        onThreadUpdated,
       },
       createSource,
     );
