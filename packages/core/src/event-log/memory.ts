@@ -198,7 +198,9 @@ export class MemoryEventLog implements EventLog {
       start = firstAfter(thread.entries, position);
     }
     const end = Math.min(thread.entries.length, start + Math.max(0, limit));
-    const events = thread.entries.slice(start, end).map(({ cursor, event }) => ({ cursor, event }));
+    // The stored entries themselves (LoggedEvent plus their position): every reader gets
+    // the same objects, so a stream encodes each event once for all its subscribers.
+    const events = thread.entries.slice(start, end);
     return { kind: "events", events, more: end < thread.entries.length };
   }
 

@@ -46,6 +46,8 @@ export class RedisBackedEventLog implements EventLog {
   private readonly maxEvents: number;
   private readonly slack: number;
   private readonly wakers = new Set<() => void>();
+  /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
+  private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
   private closed = false;
 
   constructor(
@@ -205,7 +207,7 @@ export class RedisBackedEventLog implements EventLog {
           catchUp = true;
           continue;
         }
-        const events = fresh.map((entry) => decodeEntry(epoch, entry));
+        const events = fresh.map((entry) => this.decodeShared(epoch, entry));
         cursor = (events.at(-1) as LoggedEvent).cursor;
         yield { kind: "events", events };
       }
@@ -230,6 +232,14 @@ export class RedisBackedEventLog implements EventLog {
     this.closed = true;
     for (const wake of this.wakers) wake();
     await Promise.allSettled([this.tailer.close(), this.runner.close()]);
+  }
+
+  private decodeShared(epoch: string, entry: RawEntry): LoggedEvent {
+    const cached = this.decoded.get(entry);
+    if (cached?.cursor.startsWith(`${epoch}:`)) return cached;
+    const logged = decodeEntry(epoch, entry);
+    this.decoded.set(entry, logged);
+    return logged;
   }
 
   /** The owner's threads and the id of the newest activity entry the list reflects. */

@@ -1,8 +1,11 @@
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { UnavailableError } from "../errors/index.ts";
 import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { describeEventLogContract } from "./contract.ts";
-import { createRedisEventLog } from "./redis.ts";
+import { createBlockingTailer, createRedisEventLog } from "./redis.ts";
+import type { RawEntry } from "./redis-tailer.ts";
+import { STREAMS_PER_READER } from "./sharded-tailer.ts";
 
 describeEventLogContract("redis", async (options) =>
   createRedisEventLog({ url: testRedisUrl(), prefix: uniquePrefix(), blockMs: 2000, ...options }),
@@ -46,6 +49,41 @@ describe("redis adapter", () => {
     } finally {
       controller.abort();
       await log.close();
+    }
+  });
+
+  it("spreads many watched streams over readers of at most 256 streams each, and drops none", async () => {
+    const url = testRedisUrl();
+    const prefix = uniquePrefix();
+    const admin = new Redis(url);
+    const name = `murmur-tail-${prefix.replaceAll(":", "-")}`;
+    const tailer = createBlockingTailer({ url, blockMs: 20_000, readerName: name });
+    try {
+      const count = 2 * STREAMS_PER_READER + 1;
+      const received = new Map<string, string[]>();
+      const unwatch = Array.from({ length: count }, (_, i) =>
+        tailer.watch(`${prefix}:s${i}`, "0-0", (entries: readonly RawEntry[]) =>
+          received.set(
+            `${prefix}:s${i}`,
+            entries.map((e) => e[0]),
+          ),
+        ),
+      );
+      const readers = async () =>
+        ((await admin.client("LIST")) as string).split("\n").filter((line) => line.includes(`name=${name} `)).length;
+      while ((await readers()) < 3) await new Promise((r) => setTimeout(r, 10));
+      expect(await readers()).toBe(3);
+      // One stream in each reader: the first, the 257th and the last.
+      const keys = [0, STREAMS_PER_READER, count - 1].map((i) => `${prefix}:s${i}`);
+      const ids = await Promise.all(keys.map((key) => admin.xadd(key, "*", "e", "x")));
+      const deadline = Date.now() + 5000;
+      while (keys.some((key) => !received.has(key)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(keys.map((key) => received.get(key))).toEqual(ids.map((id) => [id]));
+      for (const stop of unwatch) stop();
+    } finally {
+      await tailer.close();
+      await admin.del(...Array.from({ length: 2 * STREAMS_PER_READER + 1 }, (_, i) => `${prefix}:s${i}`));
+      admin.disconnect();
     }
   });
 });

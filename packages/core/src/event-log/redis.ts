@@ -3,6 +3,7 @@ import type { EventLogOptions } from "./event-log.ts";
 import { RedisBackedEventLog, type ScriptRunner } from "./redis-log.ts";
 import { createStreamMultiplexer, type RawEntry, type StreamTailer, type TailDriver } from "./redis-tailer.ts";
 import { isNoScript, scriptSha } from "./script-sha.ts";
+import { createShardedTailer, type STREAMS_PER_READER } from "./sharded-tailer.ts";
 
 // ioredis over node-redis: Lua through EVALSHA with our own cache, bounded command
 // timeouts with reconnection that never gives up, and a plain duplicate connection for
@@ -16,6 +17,8 @@ export interface RedisConnectionOptions {
   readonly commandTimeoutMs?: number;
   /** Longest one `XREAD BLOCK` waits; an idle process sends one command per this interval. */
   readonly blockMs?: number;
+  /** The blocking readers' connection name, as `CLIENT LIST` shows it. Default `murmur-tail`. */
+  readonly readerName?: string;
   /** Reported when the reader loop fails (it keeps retrying). */
   readonly onError?: (error: unknown) => void;
 }
@@ -60,30 +63,47 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
 }
 
 /**
- * The shared blocking reader: one connection per process runs `XREAD BLOCK` over every
- * watched stream; `commands` (another connection) sends `CLIENT UNBLOCK` when a stream
- * is added or dropped, so the change takes effect at once.
+ * The shared blocking reader of a process: `XREAD BLOCK` over every watched stream, on
+ * one connection per {@link STREAMS_PER_READER} streams (see createShardedTailer);
+ * `commands` (another connection) sends `CLIENT UNBLOCK` when a stream is added or
+ * dropped, so the change takes effect at once.
  */
 export function createBlockingTailer(options: RedisConnectionOptions, commands?: Redis): StreamTailer {
+  const control = commands ?? connect(options.url, options.commandTimeoutMs ?? 3000, "murmur-tail-control");
+  const sharded = createShardedTailer(() => createBlockingReader(options, control));
+  return {
+    watch: sharded.watch,
+    position: sharded.position,
+    async close() {
+      await sharded.close();
+      if (!commands) control.disconnect();
+    },
+  };
+}
+
+/** One blocking reader: a connection of its own running the multiplexer's `XREAD BLOCK`. */
+function createBlockingReader(options: RedisConnectionOptions, control: Redis): StreamTailer {
   const blockMs = options.blockMs ?? 10_000;
   const timeout = (options.commandTimeoutMs ?? 3000) + blockMs;
-  const blocker = connect(options.url, timeout, "murmur-tail");
-  const control = commands ?? connect(options.url, options.commandTimeoutMs ?? 3000, "murmur-tail-control");
-  let blockerId: number | null = null;
-  blocker.on("ready", () => {
-    blocker.client("ID").then(
-      (id) => {
-        blockerId = Number(id);
-      },
-      () => {
-        blockerId = null; // CLIENT ID unsupported: changes wait for the block to end
-      },
-    );
+  const blocker = connect(options.url, timeout, options.readerName ?? "murmur-tail");
+  // The connection's id, for CLIENT UNBLOCK: asked for before the first XREAD on each
+  // connection (asked after, it would wait behind the block). False: unsupported.
+  let blockerId: number | null | false = null;
+  blocker.on("close", () => {
+    if (blockerId !== false) blockerId = null;
   });
   let inflight: Promise<unknown> | null = null;
 
   const driver: TailDriver = {
     async read(streams) {
+      if (blockerId === null) {
+        blockerId = await blocker.client("ID").then(Number, (error: unknown) => {
+          // A connection failure is the read's failure; a refusal means no CLIENT ID here,
+          // and changes then wait for the block to end.
+          if (blocker.status !== "ready") throw error;
+          return false as const;
+        });
+      }
       const keys = streams.map(([key]) => key);
       const ids = streams.map(([, id]) => id);
       const request = blocker.xread("COUNT", 1000, "BLOCK", blockMs, "STREAMS", ...keys, ...ids);
@@ -97,7 +117,7 @@ export function createBlockingTailer(options: RedisConnectionOptions, commands?:
     async interrupt() {
       const target = inflight;
       // The UNBLOCK can overtake the XREAD it is meant for; try a few times until it lands.
-      for (let attempt = 0; attempt < 5 && target && inflight === target && blockerId !== null; attempt++) {
+      for (let attempt = 0; attempt < 5 && target && inflight === target && typeof blockerId === "number"; attempt++) {
         if (Number(await control.client("UNBLOCK", blockerId)) === 1) return;
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -105,7 +125,6 @@ export function createBlockingTailer(options: RedisConnectionOptions, commands?:
     pauseAfter: () => 0,
     async close() {
       blocker.disconnect();
-      if (!commands) control.disconnect();
     },
   };
   return createStreamMultiplexer(driver, options.onError);

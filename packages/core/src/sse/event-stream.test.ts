@@ -95,6 +95,18 @@ describe("event stream", () => {
     expect(plain.frames.map((f) => f.event)).not.toContain("threads");
   });
 
+  it("encodes a live event once for all the streams that send it", async () => {
+    const { append, base, log } = await setup();
+    const { cursor } = await log.snapshot("t_1");
+    const streams = [openEventStream({ ...base, after: cursor }), openEventStream({ ...base, after: cursor })];
+    setTimeout(() => void append(1), 20);
+    const reads = await Promise.all(streams.map((stream) => readFrames(stream, (f) => events(f).length >= 1)));
+    for (const read of reads) await read.cancel();
+    const [first, second] = reads.map((read) => read.chunks.at(-1));
+    expect(new TextDecoder().decode(first)).toContain("event: message.created");
+    expect(first).toBe(second);
+  });
+
   it("replays what came after the cursor, then goes live", async () => {
     const { append, base } = await setup();
     const first = await append(1);

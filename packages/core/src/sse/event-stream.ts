@@ -33,6 +33,32 @@ export interface EventStreamOptions {
 
 const encoder = new TextEncoder();
 
+// A frame is encoded once per logged event and its bytes shared by every stream that
+// sends it: adapters hand the same LoggedEvent object to all tails of a thread, so a
+// reply watched by a thousand tabs is stringified once, not a thousand times.
+const frames = new WeakMap<LoggedEvent, Uint8Array>();
+
+function eventFrame(logged: LoggedEvent): Uint8Array {
+  let bytes = frames.get(logged);
+  if (!bytes) {
+    bytes = encoder.encode(encodeFrame({ id: logged.cursor, event: logged.event.type, data: JSON.stringify(logged.event) }));
+    frames.set(logged, bytes);
+  }
+  return bytes;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 /**
  * The body of `GET /api/chats/sse/:threadId`: `retry:`, then a `snapshot` (no cursor) or
  * the replay after the cursor, then every new event as it is appended, each frame with
@@ -46,13 +72,13 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
   let closed = false;
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | null = null;
 
-  const write = (text: string) => {
+  const write = (chunk: string | Uint8Array) => {
     if (closed || !controllerRef) return;
+    let bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
     const pad = options.padToBytes ?? 0;
-    let out = text;
-    const size = encoder.encode(out).length;
-    if (pad > 0 && size < pad) out += encodeComment(" ".repeat(Math.max(0, pad - size - 4)));
-    controllerRef.enqueue(encoder.encode(out));
+    if (pad > 0 && bytes.length < pad)
+      bytes = concat([bytes, encoder.encode(encodeComment(" ".repeat(Math.max(0, pad - bytes.length - 4))))]);
+    controllerRef.enqueue(bytes);
   };
 
   const finish = (last?: { reason: "planned" | "error"; message?: string }) => {
@@ -78,9 +104,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
   };
 
   const writeEvents = (events: readonly LoggedEvent[]) => {
-    let text = "";
-    for (const { cursor, event } of events) text += encodeFrame({ id: cursor, event: event.type, data: JSON.stringify(event) });
-    write(text);
+    write(events.length === 1 ? eventFrame(events[0] as LoggedEvent) : concat(events.map(eventFrame)));
   };
 
   const pump = async () => {
