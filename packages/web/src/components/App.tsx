@@ -66,7 +66,12 @@ function Chat() {
   onCleanup(() => window.removeEventListener("focus", onFocus));
   const read = (threadId: string) =>
     markRead(threadId)
-      .then(({ readAt }) => mutate((list) => list?.map((t) => (t.id === threadId ? { ...t, readAt: Math.max(readAt, t.readAt ?? 0) } : t))))
+      .then(({ readAt }) =>
+        mutate((list) => {
+          const record = list?.find((t) => t.id === threadId);
+          return list && record ? upsertThread(list, { ...record, readAt }) : list;
+        }),
+      )
       .catch(reportError);
   // A reply counts as read once it has been on screen: the thread is open and the tab visible.
   const ended = () => messages().filter((m) => m.status !== "streaming").length;
