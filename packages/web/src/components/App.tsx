@@ -164,7 +164,7 @@ function Chat() {
             </Show>
           )}
         </Show>
-        <Composer onSend={onSend} disabled={!ready()} onStop={running() ? onStop : undefined} />
+        <Composer onSend={onSend} disabled={!ready()} onStop={running() ? onStop : undefined} draftKey={activeId()} />
       </main>
     </div>
   );

@@ -1,4 +1,5 @@
 import { cleanup, fireEvent, render, screen } from "@solidjs/testing-library";
+import { createSignal } from "solid-js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Composer } from "./Composer.tsx";
 
@@ -44,6 +45,25 @@ describe("Composer", () => {
     expect(box.value).toBe("next question");
     fireEvent.click(screen.getByRole("button", { name: "Stop" }));
     expect(onStop).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps a draft per thread: switching away and back finds it, with its message id", async () => {
+    const onSend = vi.fn(async (_text: string, _messageId: string) => {});
+    const [thread, setThread] = createSignal("t_a");
+    render(() => <Composer onSend={onSend} draftKey={thread()} />);
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    fireEvent.input(box, { target: { value: "half a thought for A" } });
+    setThread("t_b");
+    await vi.waitFor(() => expect(box.value).toBe(""));
+    fireEvent.input(box, { target: { value: "for B" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    await vi.waitFor(() => expect(box.value).toBe(""));
+    setThread("t_a");
+    expect(box.value).toBe("half a thought for A");
+    fireEvent.keyDown(box, { key: "Enter" });
+    setThread("t_b");
+    expect(box.value).toBe(""); // B's draft was sent
+    expect(onSend.mock.calls.map((call) => call[0])).toEqual(["for B", "half a thought for A"]);
   });
 
   it("does not send on Shift+Enter", () => {

@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_BYTES, newId } from "@murmur/core/chat";
-import { createSignal, Show } from "solid-js";
+import { createComputed, createSignal, Show, untrack } from "solid-js";
 
 const encoder = new TextEncoder();
 
@@ -15,24 +15,51 @@ export function Composer(props: {
   disabled?: boolean;
   /** While a reply streams: shows a Stop button that calls this. */
   onStop?: () => void;
+  /** Whose draft this is (the thread id); undefined before there is a thread. */
+  draftKey?: string;
 }) {
   const [text, setText] = createSignal("");
   const [sending, setSending] = createSignal(false);
   const [error, setError] = createSignal<string>();
   let messageId = newId("m");
+  const drafts = new Map<string | undefined, { text: string; messageId: string }>();
+  /** Puts the draft kept for `key` in the box, or an empty one. */
+  const restore = (key: string | undefined) => {
+    const draft = drafts.get(key);
+    drafts.delete(key);
+    setText(draft?.text ?? "");
+    messageId = draft?.messageId ?? newId("m");
+  };
+  let shown = untrack(() => props.draftKey);
+  // Computed, not an effect: the box shows the thread's draft in the same update.
+  createComputed(() => {
+    const key = props.draftKey;
+    if (key === shown) return;
+    untrack(() => {
+      if (text() !== "") drafts.set(shown, { text: text(), messageId });
+      shown = key;
+      setError(undefined);
+      restore(key);
+    });
+  });
 
   const tooLong = () => encoder.encode(text()).length > MAX_MESSAGE_BYTES;
   const canSend = () => text().trim() !== "" && !tooLong() && !sending() && !props.disabled && !props.onStop;
 
   const send = async () => {
     if (!canSend()) return;
+    const key = shown;
     setSending(true);
     setError(undefined);
     try {
       await props.onSend(text(), messageId);
-      setText("");
-      messageId = newId("m");
+      // Sending may have made the thread (and moved on from the draft): the sent draft goes either way.
+      if (shown === key) {
+        setText("");
+        messageId = newId("m");
+      } else drafts.delete(key);
     } catch (cause) {
+      if (shown !== key) restore(key); // sending made the thread and moved there: the failed text follows
       setError(cause instanceof Error ? cause.message : String(cause));
     } finally {
       setSending(false);
