@@ -258,6 +258,7 @@ describe("stream route", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("text/event-stream; charset=utf-8");
     expect(res.headers.get("Cache-Control")).toContain("no-cache");
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let text = "";
     while (!text.includes("event: snapshot")) text += new TextDecoder().decode((await reader.read()).value);
@@ -293,6 +294,7 @@ describe("health and unknown routes", () => {
     const { request } = setup();
     const res = await request("/api/nope");
     expect(res.status).toBe(404);
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(await errorOf(res)).toEqual({ code: "not_found", message: "no route for GET /api/nope" });
   });
 });

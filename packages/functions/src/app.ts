@@ -19,7 +19,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath("/api");
   app.use("*", async (c, next) => {
     await next();
-    c.header("X-Content-Type-Options", "nosniff");
+    // Only where the response lacks it: setting a header on a finished response makes Hono
+    // copy it, which for a held stream means a second Response and body per connection.
+    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
   });
   app.on(["POST", "PUT", "PATCH"], "*", (c, next) => (isLangGraphCompletion(c) ? limitCompletionBody(c, next) : limitBody(c, next)));
   app.route("/", sessionRoutes(deps));

@@ -10,6 +10,7 @@ const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
   "Cache-Control": "no-cache, no-transform",
   "X-Accel-Buffering": "no",
+  "X-Content-Type-Options": "nosniff",
 };
 
 /**
