@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./read-body.ts";
 
 /** One step of a scripted graph run. */
 export type GraphStep = { readonly ai: string } | { readonly tool: string } | { readonly waitMs: number };
@@ -188,18 +189,12 @@ export async function startFakeLangGraph(options: { apiKey?: string; assistants?
     return json(res, 404, { detail: "Not found" });
   };
 
-  const server = createServer((req, res) => {
-    let raw = "";
-    req.setEncoding("utf8");
-    req.on("data", (part: string) => {
-      raw += part;
-    });
-    req.on("end", () => {
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
-      const apiKey = req.headers["x-api-key"] as string | undefined;
-      requests.push({ line: `${req.method} ${req.url}`, body, apiKey });
-      void route(req, res, body);
-    });
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
+    const apiKey = req.headers["x-api-key"] as string | undefined;
+    requests.push({ line: `${req.method} ${req.url}`, body, apiKey });
+    void route(req, res, body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./read-body.ts";
 
 /** One step of a scripted Chat Completions stream. */
 export type ChatStep =
@@ -61,31 +62,25 @@ export async function startFakeOpenAi(options: { apiKey?: string } = {}): Promis
   const requests: RecordedChatRequest[] = [];
   let counter = 0;
 
-  const server = createServer((req, res) => {
-    let raw = "";
-    req.setEncoding("utf8");
-    req.on("data", (part: string) => {
-      raw += part;
-    });
-    req.on("end", () => {
-      const fail = (status: number, code: string) => sendError(res, errorReply(status, code));
-      if (req.method !== "POST" || req.url !== "/v1/chat/completions") return fail(404, "unknown_url");
-      if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return fail(401, "invalid_api_key");
-      let body: RecordedChatRequest["body"];
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return fail(400, "invalid_json");
-      }
-      if (typeof body.model !== "string" || !Array.isArray(body.messages) || body.stream !== true) return fail(400, "invalid_request");
-      const outcome = new Promise<"finished" | "closed by client">((resolve) =>
-        res.on("close", () => resolve(res.writableFinished ? "finished" : "closed by client")),
-      );
-      requests.push({ headers: req.headers, body, outcome });
-      const response = (queue.length > 1 ? queue.shift() : queue[0]) as ChatResponse;
-      if (response.kind === "error") return sendError(res, response);
-      void play(res, response.steps, `chatcmpl-fake${++counter}`, body.model);
-    });
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const fail = (status: number, code: string) => sendError(res, errorReply(status, code));
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") return fail(404, "unknown_url");
+    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) return fail(401, "invalid_api_key");
+    let body: RecordedChatRequest["body"];
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return fail(400, "invalid_json");
+    }
+    if (typeof body.model !== "string" || !Array.isArray(body.messages) || body.stream !== true) return fail(400, "invalid_request");
+    const outcome = new Promise<"finished" | "closed by client">((resolve) =>
+      res.on("close", () => resolve(res.writableFinished ? "finished" : "closed by client")),
+    );
+    requests.push({ headers: req.headers, body, outcome });
+    const response = (queue.length > 1 ? queue.shift() : queue[0]) as ChatResponse;
+    if (response.kind === "error") return sendError(res, response);
+    void play(res, response.steps, `chatcmpl-fake${++counter}`, body.model);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
+import { readBody } from "./read-body.ts";
 
 /**
  * A local server that speaks Upstash's REST protocol in front of a real Redis:
@@ -56,12 +57,6 @@ function encode(value: unknown, base64: boolean): unknown {
 function toCommand(raw: unknown): string[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new Error("ERR command must be a non-empty JSON array");
   return raw.map((part) => (typeof part === "string" ? part : JSON.stringify(part)));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
