@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { type FakeLangGraphServer, startFakeLangGraph } from "@murmur/core/testing";
+import { type FakeLangGraphServer, readBody, startFakeLangGraph } from "@murmur/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { AGENT_FUNCTION, type CloudFixture, startCloudFixture } from "./testing/cloud-fixture.ts";
@@ -18,19 +18,11 @@ beforeAll(async () => {
   graph = await startFakeLangGraph();
   // PUBLIC_URL: LangGraph's webhook call reaches the Webhook function as a Function URL event.
   let webhook: unknown;
-  bridge = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", async () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      const answer = await callFunctionUrl(webhook, "Webhook", {
-        method: req.method,
-        path: req.url ?? "/",
-        headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      res.writeHead(answer.statusCode, answer.headers).end(answer.body);
-    });
+  bridge = createServer(async (req, res) => {
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    const body = await readBody(req);
+    const answer = await callFunctionUrl(webhook, "Webhook", { method: req.method, path: req.url ?? "/", headers, body });
+    res.writeHead(answer.statusCode, answer.headers).end(answer.body);
   });
   await new Promise<void>((resolve) => bridge.listen(0, "127.0.0.1", resolve));
   const address = bridge.address() as { port: number };
