@@ -64,7 +64,11 @@ function Chat() {
   };
   window.addEventListener("focus", onFocus);
   onCleanup(() => window.removeEventListener("focus", onFocus));
-  const read = (threadId: string) =>
+  // One read at a time per thread: a reply's end and the list's change for it both ask.
+  const reading = new Set<string>();
+  const read = (threadId: string) => {
+    if (reading.has(threadId)) return;
+    reading.add(threadId);
     markRead(threadId)
       .then(({ readAt }) =>
         mutate((list) => {
@@ -72,7 +76,9 @@ function Chat() {
           return list && record ? upsertThread(list, { ...record, readAt }) : list;
         }),
       )
-      .catch(reportError);
+      .catch(reportError)
+      .finally(() => reading.delete(threadId));
+  };
   // A reply counts as read once it has been on screen: the thread is open and the tab visible.
   const ended = () => messages().filter((m) => m.status !== "streaming").length;
   const activeUnread = () => {
@@ -83,7 +89,7 @@ function Chat() {
     on([activeId, ended, hidden, activeUnread], ([threadId, count, isHidden, unread], previous) => {
       if (!threadId || isHidden || document.visibilityState === "hidden") return;
       const endedWhileWatching = previous?.[0] === threadId && count > previous[1];
-      if (unread || endedWhileWatching) void read(threadId);
+      if (unread || endedWhileWatching) read(threadId);
     }),
   );
   createEffect(() => {
