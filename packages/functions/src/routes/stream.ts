@@ -39,6 +39,9 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
     }
     deps.streams.open();
+    // No `signal: c.req.raw.signal`: the server cancels the body when the client goes
+    // away (that ends the stream), and asking for the signal costs an AbortController
+    // per held connection on @hono/node-server.
     const body = openEventStream({
       log: deps.log,
       threadId: thread.id,
@@ -48,7 +51,6 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
-      signal: c.req.raw.signal,
       onClose: () => deps.streams.close(),
     });
     return new Response(body, { headers: SSE_HEADERS });
