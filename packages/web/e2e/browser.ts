@@ -19,12 +19,23 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Sends a message from the composer, as a person would: type, then Enter. */
+/**
+ * Sends a message from the composer, as a person would: type, wait until Send is enabled
+ * (the session is ready and no reply streams), then Enter. Fails with the composer's own
+ * error when the send is refused.
+ */
 export async function sendFromComposer(page: Page, text: string): Promise<void> {
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
+  await page.locator('form.composer button[type="submit"]:not([disabled])').waitFor();
   await box.press("Enter");
-  await page.waitForFunction(() => (document.querySelector("textarea") as HTMLTextAreaElement).value === "");
+  const error = page.locator(".composer-error[role=alert]");
+  await page.waitForFunction(
+    () =>
+      (document.querySelector("textarea") as HTMLTextAreaElement).value === "" ||
+      document.querySelector(".composer-error[role=alert]") !== null,
+  );
+  if (await error.count()) throw new Error(`the composer refused the send: ${await error.textContent()}`);
 }
 
 /** The thread id in the page's address (`/t/<id>`), once there is one. */
