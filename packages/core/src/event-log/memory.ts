@@ -14,6 +14,7 @@ import type {
   ThreadsItem,
 } from "./event-log.ts";
 import { recordAfter, recordChanged } from "./thread-record.ts";
+import { createWakeup } from "./wakeup.ts";
 
 const DEFAULT_MAX_EVENTS = 10_000;
 const TAIL_PAGE = 500;
@@ -141,11 +142,10 @@ export class MemoryEventLog implements EventLog {
   async *watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
     this.assertOpen();
     const queue: ThreadRecord[] = [];
-    let wake: (() => void) | null = null;
+    const { wait, wake } = createWakeup();
     const notify = (record: ThreadRecord | null) => {
       if (record) queue.push(record);
-      wake?.();
-      wake = null;
+      wake();
     };
     const onAbort = () => notify(null);
     const watchers = this.ownerWatchers.get(owner) ?? new Set();
@@ -160,9 +160,7 @@ export class MemoryEventLog implements EventLog {
           yield { kind: "changed", thread: record };
           continue;
         }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await wait();
       }
     } finally {
       watchers.delete(notify);

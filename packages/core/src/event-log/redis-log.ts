@@ -20,6 +20,7 @@ import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, READ, SNAPSHOT } from 
 import type { RawEntry, StreamTailer } from "./redis-tailer.ts";
 import { watchActivity } from "./redis-threads-watch.ts";
 import { titleFromText } from "./thread-record.ts";
+import { createWakeup } from "./wakeup.ts";
 
 /** Runs a Lua script (by SHA when cached). Transport errors reject; the caller maps them. */
 export interface ScriptRunner {
@@ -159,11 +160,7 @@ export class RedisBackedEventLog implements EventLog {
     const stream = threadKeys(this.prefix, threadId).stream;
     let cursor = after;
     const queue: RawEntry[] = [];
-    let wake: (() => void) | null = null;
-    const notify = () => {
-      wake?.();
-      wake = null;
-    };
+    const { wait, wake: notify } = createWakeup();
     let unwatch: (() => void) | null = null;
     this.wakers.add(notify);
     signal.addEventListener("abort", notify, { once: true });
@@ -195,9 +192,7 @@ export class RedisBackedEventLog implements EventLog {
           catchUp = false;
         }
         if (queue.length === 0) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
+          await wait();
           continue;
         }
         const current = entryId(parseCursor(cursor));

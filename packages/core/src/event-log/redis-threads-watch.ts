@@ -1,6 +1,7 @@
 import type { ThreadRecord, ThreadsItem } from "./event-log.ts";
 import { compareIds, field, isContiguous, toRecord } from "./redis-entries.ts";
 import type { RawEntry, StreamTailer } from "./redis-tailer.ts";
+import { createWakeup } from "./wakeup.ts";
 
 /** What a live thread list of one owner reads from. */
 export interface ActivitySource {
@@ -22,11 +23,7 @@ export interface ActivitySource {
  */
 export async function* watchActivity(source: ActivitySource, signal: AbortSignal): AsyncIterable<ThreadsItem> {
   const queue: RawEntry[] = [];
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
+  const { wait, wake: notify } = createWakeup();
   const removeCloseHook = source.onClose(notify);
   signal.addEventListener("abort", notify, { once: true });
   let unwatch: (() => void) | null = null;
@@ -53,9 +50,7 @@ export async function* watchActivity(source: ActivitySource, signal: AbortSignal
         continue;
       }
       if (queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await wait();
         continue;
       }
       const fresh = queue.splice(0).filter((entry) => compareIds(entry[0], position) > 0);
