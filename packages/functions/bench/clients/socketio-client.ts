@@ -1,10 +1,12 @@
 import { io, type Socket } from "socket.io-client";
 
+/** What any benchmark subscriber is opened with (see subscribe.ts). */
 export interface SocketIoOptions {
   readonly origin: string;
   readonly threadId: string;
   readonly token: string;
   onReady(): void;
+  /** One delivered chat event (an object or its JSON text). */
   onEvent(event: unknown): void;
   onClose(error?: Error): void;
 }

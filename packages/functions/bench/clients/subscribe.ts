@@ -1,4 +1,5 @@
 import { openPoll } from "./poll-client.ts";
+import type { SocketIoOptions } from "./socketio-client.ts";
 import { openSse } from "./sse-client.ts";
 
 /** How a design's subscribers listen. */
@@ -7,16 +8,9 @@ export type Protocol = "murmur-sse" | "pubsub-sse" | "poll" | "socketio";
 /** The polling design's interval. */
 export const POLL_INTERVAL_MS = 1500;
 
-export interface SubscribeOptions {
+/** `onReady`: Murmur after its `snapshot`, pub/sub once subscribed, polling after the first answer, Socket.IO on `connect`. */
+export interface SubscribeOptions extends SocketIoOptions {
   readonly protocol: Protocol;
-  readonly origin: string;
-  readonly threadId: string;
-  readonly token: string;
-  /** Ready to receive: Murmur after its `snapshot`, pub/sub once subscribed, polling after the first answer, Socket.IO on `connect`. */
-  onReady(): void;
-  /** One delivered chat event (an object or its JSON text). */
-  onEvent(event: unknown): void;
-  onClose(error?: Error): void;
 }
 
 /** Opens one subscriber of any design. */
