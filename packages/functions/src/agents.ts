@@ -24,17 +24,3 @@ export function createAgent(config: MurmurConfig, options: AgentOptions = {}): A
     }
   }
 }
-
-/** One line on which agent writes replies, for the start-up banner. Never includes a key. */
-export function describeAgent(config: MurmurConfig): string {
-  const settings = config.agent;
-  const origin = (url: string) => new URL(url).origin; // no path, query or credentials
-  switch (settings.kind) {
-    case "demo":
-      return `demo responder (offline, ${settings.paceMs} ms per word)`;
-    case "openai":
-      return `openai-compatible, model ${settings.model} at ${origin(settings.baseUrl)}`;
-    case "langgraph":
-      return `langgraph, assistant ${settings.assistantId} at ${origin(settings.url)}${settings.stream ? ", streaming tokens" : ""}`;
-  }
-}

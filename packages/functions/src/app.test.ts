@@ -1,8 +1,8 @@
 import { signWebhook } from "@murmur/core/auth";
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
-import { createLocalDeps } from "./services.ts";
-import { testConfig } from "./testing.ts";
+import { createLocalDeps } from "./local/deps.ts";
+import { testConfig } from "./testing/config.ts";
 
 function setup(env: Record<string, string> = {}) {
   const deps = createLocalDeps(testConfig(env));
@@ -200,7 +200,7 @@ describe("webhook", () => {
     const { body, post, threadId, logSize } = await withThread();
     const now = Math.floor(Date.now() / 1000);
     const cases: [string | undefined, string, string][] = [
-      [undefined, body, "missing X-Murmur-Signature"],
+      [undefined, body, "unsigned webhook"],
       [await signWebhook("test-webhook-secret", body, now - 301), body, "stale"],
       [await signWebhook("another-secret-value", body), body, "does not match"],
       [await signWebhook("test-webhook-secret", body), body.replace("from an agent", "forged"), "does not match"],

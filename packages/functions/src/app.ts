@@ -4,7 +4,6 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { isLangGraphCompletion, limitCompletionBody } from "./routes/langgraph-webhook.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -23,7 +22,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     // copy it, which for a held stream means a second Response and body per connection.
     if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
   });
-  app.on(["POST", "PUT", "PATCH"], "*", (c, next) => (isLangGraphCompletion(c) ? limitCompletionBody(c, next) : limitBody(c, next)));
+  // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
+  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));

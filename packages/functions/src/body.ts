@@ -1,5 +1,5 @@
-import { describeIssues } from "@murmur/core/chat";
 import { PayloadTooLargeError, ValidationError } from "@murmur/core/errors";
+import { describeIssues } from "@murmur/core/events";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";

@@ -1,8 +1,8 @@
 import type { AgentInvoker } from "@murmur/core/agent";
-import type { SessionTokens, WebhookVerifier } from "@murmur/core/auth";
-import type { Ingest } from "@murmur/core/chat";
+import type { AgentWebhookVerifier, SessionTokens } from "@murmur/core/auth";
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
+import type { Ingest } from "@murmur/core/ingest";
 import type { Context } from "hono";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
@@ -20,7 +20,7 @@ export interface AppDeps {
   readonly ingest: Ingest;
   readonly invoker: AgentInvoker;
   readonly sessions: SessionTokens;
-  readonly webhooks: WebhookVerifier;
+  readonly webhooks: AgentWebhookVerifier;
   readonly streams: StreamGauge;
   /**
    * How long the stream answering this request may stay open, when the runtime bounds

@@ -118,7 +118,7 @@ describe("the chat in Chromium", () => {
     await server.deps.invoker.idle();
     const events = await logEvents(server, threadId);
     expect(events.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
-    expect(events.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(events.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ kind: "stopped" })]);
     expect(events.some((e) => e.type === "message.completed")).toBe(false);
     await new Promise((r) => setTimeout(r, 400)); // three words' time: nothing more arrives
     expect((await assistantTexts(page))[0]).toBe(stoppedAt);

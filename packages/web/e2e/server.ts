@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { ChatEvent } from "@murmur/core/chat";
 import { type LocalServer, startLocalServer } from "../../functions/src/local/start.ts";
-import { testConfig } from "../../functions/src/testing.ts";
+import { testConfig } from "../../functions/src/testing/config.ts";
 
 /**
  * Where the global setup builds the web app for this suite: out of the way of `npm run

@@ -46,12 +46,17 @@ export interface Agent {
   cancel?(run: AgentRunRef): Promise<void>;
 }
 
-/** A reply that failed for a reason worth showing; `retryable` drives the UI's retry. */
+/**
+ * A reply that failed for a reason worth showing; `retryable` drives the UI's retry.
+ * `kind` is `timeout` when a time limit ended it, else `agent_error`.
+ */
 export class AgentError extends Error {
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+  readonly kind: "agent_error" | "timeout";
+  constructor(message: string, options: { retryable: boolean; kind?: "agent_error" | "timeout"; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = "AgentError";
     this.retryable = options.retryable;
+    this.kind = options.kind ?? "agent_error";
   }
 }

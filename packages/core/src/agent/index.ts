@@ -1,6 +1,7 @@
 export * from "./agent.ts";
 export * from "./delta-batcher.ts";
 export * from "./demo.ts";
+export * from "./failure.ts";
 export * from "./history-budget.ts";
 export * from "./invoker.ts";
 export * from "./langgraph.ts";

@@ -48,21 +48,25 @@ describe("LangGraph run completion", () => {
   });
 
   it.each([
-    [{ status: "interrupted" }, "the reply was stopped", true],
-    [{ status: "error", error: "KeyError: 'secret internals'" }, "the LangGraph run failed", true],
-    [{ status: "timeout" }, "the LangGraph run timed out", true],
+    [{ status: "interrupted" }, "stopped", true],
+    [{ status: "error", error: "KeyError: 'secret internals'" }, "agent_error", true, "the LangGraph run failed"],
+    [{ status: "timeout" }, "timeout", true, "the LangGraph run timed out"],
     [
       { status: "success", values: { messages: [{ type: "human", content: "hi" }] } },
-      "the LangGraph run finished without an AI message",
+      "agent_error",
       false,
+      "the LangGraph run finished without an AI message",
     ],
     [
       { status: "success", values: { messages: [{ type: "ai", content: "x".repeat(65 * 1024) }] } },
-      "the reply is longer than 64 KB",
+      "too_large",
       false,
+      "the reply is longer than 64 KB",
     ],
-  ])("records a run that ended with %o as failed", (extra, reason, retryable) => {
-    expect(completionEvent(run, body(extra))).toMatchObject({ id: "r_1:failed", type: "message.failed", reason, retryable });
+  ])("records a run that ended with %o as failed", (extra, kind, retryable, reason?: string) => {
+    const event = completionEvent(run, body(extra));
+    expect(event).toMatchObject({ id: "r_1:failed", type: "message.failed", kind, retryable });
+    if (reason) expect(event).toMatchObject({ reason });
   });
 
   it("names what is wrong with a body that is not a run completion", () => {

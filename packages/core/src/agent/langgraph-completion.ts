@@ -1,6 +1,8 @@
 import * as v from "valibot";
-import { describeIssues, MAX_REPLY_BYTES, type MessageCompleted, type MessageFailed } from "../chat/events.ts";
 import { ValidationError } from "../errors/index.ts";
+import { MAX_REPLY_BYTES } from "../events/constants.ts";
+import { describeIssues, type FailureKind, type MessageCompleted, type MessageFailed } from "../events/schemas.ts";
+import { failureEvent, STOPPED } from "./failure.ts";
 import { runEventIds } from "./run-ids.ts";
 
 /**
@@ -36,23 +38,15 @@ export function completionEvent(
   completion: LangGraphRunCompletion,
   at = Date.now(),
 ): MessageCompleted | MessageFailed {
-  const failed = (reason: string, retryable: boolean): MessageFailed => ({
-    id: runEventIds.failed(run.runId),
-    threadId: run.threadId,
-    at,
-    type: "message.failed",
-    runId: run.runId,
-    messageId: run.messageId,
-    reason,
-    retryable,
-  });
-  if (completion.status === "interrupted") return failed("the reply was stopped", true);
-  if (completion.status === "timeout") return failed("the LangGraph run timed out", true);
-  if (completion.status === "error") return failed("the LangGraph run failed", true);
+  const failed = (reason: string, retryable: boolean, kind: FailureKind): MessageFailed =>
+    failureEvent(run, { reason, retryable, kind }, at);
+  if (completion.status === "interrupted") return failureEvent(run, STOPPED, at);
+  if (completion.status === "timeout") return failed("the LangGraph run timed out", true, "timeout");
+  if (completion.status === "error") return failed("the LangGraph run failed", true, "agent_error");
   const text = lastAiText(completion.values);
-  if (text === null) return failed("the LangGraph run finished without an AI message", false);
+  if (text === null) return failed("the LangGraph run finished without an AI message", false, "agent_error");
   if (new TextEncoder().encode(text).length > MAX_REPLY_BYTES)
-    return failed(`the reply is longer than ${MAX_REPLY_BYTES / 1024} KB`, false);
+    return failed(`the reply is longer than ${MAX_REPLY_BYTES / 1024} KB`, false, "too_large");
   return {
     id: runEventIds.completed(run.runId),
     threadId: run.threadId,

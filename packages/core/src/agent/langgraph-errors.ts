@@ -7,9 +7,10 @@ import { AgentError } from "./agent.ts";
  */
 export function toLangGraphError(error: unknown, context: { assistantId: string; timeoutMs: number }): unknown {
   if (error instanceof AgentError || !(error instanceof Error)) return error;
-  const fail = (message: string, retryable: boolean) => new AgentError(message, { retryable, cause: error });
+  const fail = (message: string, retryable: boolean, kind?: "timeout") => new AgentError(message, { retryable, kind, cause: error });
   if (error.name === "ConnectionError") return fail("could not reach the LangGraph server", true);
-  if (error.name === "TimeoutError") return fail(`LangGraph did not answer within ${Math.round(context.timeoutMs / 1000)} s`, true);
+  if (error.name === "TimeoutError")
+    return fail(`LangGraph did not answer within ${Math.round(context.timeoutMs / 1000)} s`, true, "timeout");
   const status = "status" in error && typeof error.status === "number" ? error.status : null;
   if (status === null) return error;
   if (status === 429) return fail("LangGraph is busy or rate-limited (HTTP 429); try again in a moment", true);

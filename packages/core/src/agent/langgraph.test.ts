@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChatEvent } from "../chat/events.ts";
-import { createIngest } from "../chat/ingest.ts";
 import { createMemoryEventLog } from "../event-log/memory.ts";
+import type { ChatEvent } from "../events/schemas.ts";
+import { createIngest } from "../ingest/ingest.ts";
 import { type FakeLangGraphServer, startFakeLangGraph } from "../testing/langgraph-server.ts";
 import { createLangGraphAgent, type LangGraphAgentOptions } from "./langgraph.ts";
 import { completionEvent, parseLangGraphCompletion } from "./langgraph-completion.ts";
@@ -45,7 +45,7 @@ async function setup(agentOptions: Partial<LangGraphAgentOptions> = {}, fakeOpti
   const ingest = createIngest(log);
   const send = async (messageId: string, text: string, signal?: AbortSignal) => {
     await log.append({ id: `msg:${messageId}`, threadId: "t_1", at: 1, type: "message.created", messageId, role: "user", text });
-    return runAgentTurn({ log, ingest, agent, deltaWindowMs: 10 }, { threadId: "t_1", userMessageId: messageId }, signal);
+    return runAgentTurn({ log, ingest, agent, deltaWindowMs: 10 }, { threadId: "t_1", userMessageId: messageId, attempt: 0 }, signal);
   };
   const events = async () => {
     const read = await log.read("t_1", null, 100_000);
@@ -119,7 +119,7 @@ describe("LangGraph agent, against a local LangGraph runs API", () => {
     expect(lines(fake).at(-1)).toBe("POST /threads/<id>/runs/<id>/cancel?wait=0&action=interrupt");
     await fake.webhooksDone(1);
     expect(fake.webhooks[0]?.payload).toMatchObject({ status: "interrupted" });
-    expect(ofType(await events(), "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(ofType(await events(), "message.failed")).toEqual([expect.objectContaining({ kind: "stopped" })]);
   });
 
   it("cancels a handed-off run through the port's cancel", async () => {

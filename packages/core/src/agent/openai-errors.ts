@@ -3,7 +3,11 @@ import { AgentError } from "./agent.ts";
 
 /** The reason given when the model sends nothing for `timeoutMs`. */
 export function modelTimeout(timeoutMs: number, cause?: unknown): AgentError {
-  return new AgentError(`the model did not answer within ${Math.round(timeoutMs / 100) / 10} s`, { retryable: true, cause });
+  return new AgentError(`the model did not answer within ${Math.round(timeoutMs / 100) / 10} s`, {
+    retryable: true,
+    kind: "timeout",
+    cause,
+  });
 }
 
 /**

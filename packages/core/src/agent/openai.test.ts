@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChatEvent } from "../chat/events.ts";
-import { createIngest } from "../chat/ingest.ts";
 import { createMemoryEventLog } from "../event-log/memory.ts";
+import type { ChatEvent } from "../events/schemas.ts";
+import { createIngest } from "../ingest/ingest.ts";
 import { errorReply, type FakeOpenAiServer, startFakeOpenAi, streamedReply } from "../testing/openai-server.ts";
 import { createOpenAiAgent, type OpenAiAgentOptions } from "./openai.ts";
 import { runAgentTurn } from "./run-turn.ts";
@@ -42,7 +42,11 @@ async function setup(agentOptions: Partial<OpenAiAgentOptions> = {}, serverOptio
     ...agentOptions,
   });
   const run = (signal?: AbortSignal) =>
-    runAgentTurn({ log, ingest: createIngest(log), agent, deltaWindowMs: 20 }, { threadId: "t_1", userMessageId: "m_2" }, signal);
+    runAgentTurn(
+      { log, ingest: createIngest(log), agent, deltaWindowMs: 20 },
+      { threadId: "t_1", userMessageId: "m_2", attempt: 0 },
+      signal,
+    );
   const events = async () => {
     const read = await log.read("t_1", null, 100_000);
     return read.kind === "events" ? read.events.map((e) => e.event) : [];
@@ -212,7 +216,7 @@ describe("OpenAI-compatible agent, against a local Chat Completions server", () 
     expect(await outcome).toBe("failed");
     expect(await server.requests[0]?.outcome).toBe("closed by client");
     const all = await events();
-    expect(ofType(all, "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped", retryable: true })]);
+    expect(ofType(all, "message.failed")).toEqual([expect.objectContaining({ kind: "stopped", retryable: true })]);
     expect(ofType(all, "message.delta").length).toBeGreaterThan(0);
   });
 
@@ -226,6 +230,6 @@ describe("OpenAI-compatible agent, against a local Chat Completions server", () 
     controller.abort();
     expect(await outcome).toBe("failed");
     expect(Date.now() - stopped).toBeLessThan(500);
-    expect(ofType(await events(), "message.failed")[0]?.reason).toBe("the reply was stopped");
+    expect(ofType(await events(), "message.failed")[0]?.kind).toBe("stopped");
   });
 });

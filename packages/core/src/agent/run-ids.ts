@@ -1,4 +1,17 @@
 import { toHex } from "../auth/encoding.ts";
+import type { ChatMessage } from "../chat/reducer.ts";
+import type { EventLog } from "../event-log/event-log.ts";
+
+/** One run of the agent answering one user message: which attempt it is, and its derived ids. */
+export interface RunRef {
+  readonly threadId: string;
+  readonly userMessageId: string;
+  /** 0 for the first reply to the message; 1, 2, ... for each retry after a retryable failure. */
+  readonly attempt: number;
+  readonly runId: string;
+  /** The assistant message the run writes. */
+  readonly messageId: string;
+}
 
 /**
  * The run and assistant-message ids for the reply to one user message. Derived, not
@@ -11,6 +24,39 @@ export async function runIdsFor(threadId: string, userMessageId: string, attempt
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   const hex = toHex(digest).slice(0, 32);
   return { runId: `r_${hex}`, messageId: `a_${hex}` };
+}
+
+/** The replies to `userMessageId` in `messages`, oldest (attempt 0) first. */
+export function repliesTo(messages: readonly ChatMessage[], userMessageId: string): ChatMessage[] {
+  return messages.filter((m) => m.role === "assistant" && m.replyTo === userMessageId);
+}
+
+/**
+ * THE answer to "which run is this": the attempt a send of `userMessageId` asks for,
+ * given the thread's messages now.
+ * - no reply yet: 0;
+ * - the last reply failed and a retry may help (`retryable`): the next attempt, a new run;
+ * - otherwise (streaming, complete, or failed for good): the last attempt again, whose
+ *   run already started, so starting it lands as a duplicate.
+ * Send, the in-process runner and the Agent function all ask this, so the `runId` a
+ * send answers with is the run that actually writes the reply.
+ */
+export function replyAttempt(messages: readonly ChatMessage[], userMessageId: string): number {
+  const replies = repliesTo(messages, userMessageId);
+  const last = replies.at(-1);
+  if (!last) return 0;
+  return last.status === "failed" && last.error?.retryable ? replies.length : replies.length - 1;
+}
+
+/** The run a send of `userMessageId` starts (or finds running) now: {@link replyAttempt} over the thread's current state. */
+export async function planRun(log: EventLog, threadId: string, userMessageId: string): Promise<RunRef> {
+  const { state } = await log.snapshot(threadId);
+  return runOf(threadId, userMessageId, replyAttempt(state.messages, userMessageId));
+}
+
+/** The ids of one attempt. */
+export async function runOf(threadId: string, userMessageId: string, attempt: number): Promise<RunRef> {
+  return { threadId, userMessageId, attempt, ...(await runIdsFor(threadId, userMessageId, attempt)) };
 }
 
 /** Event ids of a run: stable per run, so re-running it re-appends nothing. */

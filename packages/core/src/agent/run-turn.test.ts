@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createIngest } from "../chat/ingest.ts";
 import { createMemoryEventLog } from "../event-log/memory.ts";
+import { createIngest } from "../ingest/ingest.ts";
 import { type Agent, AgentError } from "./agent.ts";
 import { createDemoAgent, demoReply } from "./demo.ts";
 import { createInProcessInvoker } from "./invoker.ts";
-import { runEventIds, runIdsFor } from "./run-ids.ts";
+import { planRun, replyAttempt, runEventIds, runIdsFor } from "./run-ids.ts";
 import { runAgentTurn } from "./run-turn.ts";
 import { stopHandedOffRun } from "./stop-run.ts";
 
@@ -46,7 +46,7 @@ function scripted(chunks: string[], error?: Error): Agent {
 describe("running an agent turn", () => {
   it("records run.started, deltas in order and the completed reply", async () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 1 }));
-    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("completed");
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe("completed");
     const all = await events(log);
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
     expect(all[1]).toMatchObject({ type: "run.started", runId, messageId, replyTo: "m_1", agent: "demo" });
@@ -62,8 +62,8 @@ describe("running an agent turn", () => {
   it("runs once when started twice (redelivered invoke)", async () => {
     const { log, deps } = await setup(scripted(["a", "b"]));
     const outcomes = await Promise.all([
-      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }),
-      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }),
+      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 }),
+      runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 }),
     ]);
     expect(outcomes.sort()).toEqual(["completed", "duplicate"]);
     expect((await events(log)).filter((e) => e.type === "message.completed")).toHaveLength(1);
@@ -71,13 +71,13 @@ describe("running an agent turn", () => {
 
   it("turns an agent error into message.failed with its reason", async () => {
     const { log, deps } = await setup(scripted(["partial "], new AgentError("the model is overloaded (429)", { retryable: true })));
-    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("failed");
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe("failed");
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the model is overloaded (429)", retryable: true });
   });
 
   it("hides an unexpected error's details", async () => {
     const { log, deps } = await setup(scripted([], new Error("secret internals")));
-    await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the agent failed unexpectedly" });
   });
 
@@ -85,14 +85,14 @@ describe("running an agent turn", () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" }, controller.signal)).toBe("failed");
-    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped" });
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 }, controller.signal)).toBe("failed");
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", kind: "stopped" });
   });
 
   it("stops when the log records a cancel request for the run, and records the end once", async () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
-    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
     await until(async () => (await events(log)).some((e) => e.type === "message.delta"));
     const cancel = { id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId } as const;
     await log.append(cancel);
@@ -100,14 +100,14 @@ describe("running an agent turn", () => {
     await log.append(cancel); // asked twice: lands once
     const all = await events(log);
     expect(all.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
-    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ kind: "stopped" })]);
     expect(all.some((e) => e.type === "message.completed")).toBe(false);
     expect((await log.snapshot("t_1")).state.messages[1]).toMatchObject({ status: "failed", stopping: true });
   });
 
   it("ignores a cancel request for another run", async () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 1 }));
-    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" });
+    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
     await until(async () => (await events(log)).some((e) => e.type === "run.started"));
     await log.append({
       id: "r_other:cancel",
@@ -134,11 +134,11 @@ describe("running an agent turn", () => {
     };
     const { log, deps } = await setup(agent);
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
-    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1" })).toBe("detached");
+    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe("detached");
     await log.append({ id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId });
     expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("stopped");
     expect(cancelled).toEqual([runId]);
-    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", reason: "the reply was stopped", retryable: true });
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", kind: "stopped", retryable: true });
     // Asking again, or the provider's "interrupted" webhook (same event id), changes nothing.
     expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("ended");
     expect(cancelled).toEqual([runId]);
@@ -160,11 +160,16 @@ describe("running an agent turn", () => {
       },
     };
     const { log, deps } = await setup(agent);
-    const request = { threadId: "t_1", userMessageId: "m_1" };
-    expect(await runAgentTurn(deps, request)).toBe("failed");
+    const plan = () => planRun(log, "t_1", "m_1");
+    expect(await plan()).toMatchObject({ attempt: 0 });
+    expect(await runAgentTurn(deps, await plan())).toBe("failed");
     fail = false;
-    expect(await runAgentTurn(deps, request)).toBe("completed");
-    expect(await runAgentTurn(deps, request)).toBe("duplicate");
+    const retry = await plan();
+    expect(retry).toMatchObject({ attempt: 1, ...(await runIdsFor("t_1", "m_1", 1)) });
+    expect(await runAgentTurn(deps, retry)).toBe("completed");
+    // Sent again once the reply is complete: the same (last) attempt, which lands as a duplicate.
+    expect(await plan()).toEqual(retry);
+    expect(await runAgentTurn(deps, await plan())).toBe("duplicate");
     const messages = (await log.snapshot("t_1")).state.messages;
     expect(messages.map((m) => [m.role, m.status])).toEqual([
       ["user", "complete"],
@@ -174,9 +179,22 @@ describe("running an agent turn", () => {
     expect(messages[2]).toMatchObject({ text: "second time lucky", replyTo: "m_1" });
   });
 
+  it("decides the attempt a send asks for from the replies the message has", () => {
+    const reply = (status: "streaming" | "complete" | "failed", retryable = true) =>
+      ({ id: `a_${status}`, role: "assistant", text: "", status, createdAt: 0, replyTo: "m_1", error: { reason: "", retryable } }) as const;
+    expect(replyAttempt([], "m_1")).toBe(0);
+    expect(replyAttempt([reply("streaming")], "m_1")).toBe(0);
+    expect(replyAttempt([reply("complete")], "m_1")).toBe(0);
+    expect(replyAttempt([reply("failed", false)], "m_1")).toBe(0);
+    expect(replyAttempt([reply("failed")], "m_1")).toBe(1);
+    expect(replyAttempt([reply("failed"), reply("streaming")], "m_1")).toBe(1);
+    expect(replyAttempt([reply("failed"), reply("failed")], "m_1")).toBe(2);
+    expect(replyAttempt([reply("failed")], "m_2")).toBe(0);
+  });
+
   it("refuses an unknown user message", async () => {
     const { deps } = await setup(scripted([]));
-    await expect(runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_404" })).rejects.toThrow("message m_404 not found");
+    await expect(runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_404", attempt: 0 })).rejects.toThrow("message m_404 not found");
   });
 
   it("runs and stops in the background through the in-process invoker", async () => {
@@ -188,8 +206,8 @@ describe("running an agent turn", () => {
       stop: async (run) => stops.push(run.runId),
       onError: (_e, what) => errors.push(what),
     });
-    await invoker.invoke({ threadId: "t_1", userMessageId: "m_1" });
-    await invoker.invoke({ threadId: "t_1", userMessageId: "m_404" });
+    await invoker.invoke({ threadId: "t_1", userMessageId: "m_1", attempt: 0 });
+    await invoker.invoke({ threadId: "t_1", userMessageId: "m_404", attempt: 0 });
     await invoker.cancel({ threadId: "t_1", runId: "r_1" });
     await invoker.idle();
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.completed", text: "x" });

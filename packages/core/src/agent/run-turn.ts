@@ -1,17 +1,21 @@
-import { MAX_REPLY_BYTES } from "../chat/events.ts";
-import type { Ingest } from "../chat/ingest.ts";
 import { NotFoundError } from "../errors/index.ts";
 import type { EventLog } from "../event-log/event-log.ts";
+import { MAX_REPLY_BYTES } from "../events/constants.ts";
+import type { Ingest } from "../ingest/ingest.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
+import { type Failure, failureEvent, STOPPED } from "./failure.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
-import { STOPPED } from "./stop-run.ts";
 
-/** What starts a run: the user message to answer. */
+/**
+ * What starts a run: the user message to answer, and which attempt at it (see
+ * `replyAttempt`: the send decides it, so the run it reports is the run that starts).
+ */
 export interface RunRequest {
   readonly threadId: string;
   readonly userMessageId: string;
+  readonly attempt: number;
 }
 
 export interface RunTurnDeps {
@@ -30,28 +34,24 @@ export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
 /**
  * Runs the agent for one user message and records the reply as events through
  * ingestion: `run.started`, `message.delta` batches, then `message.completed` or
- * `message.failed`. Idempotent: if the run already started (a retried send or a
- * redelivered invoke), it returns "duplicate" without running the agent again; once that
- * reply failed with `retryable`, the same request starts the next attempt instead.
+ * `message.failed`. Runs exactly the attempt asked for. Idempotent: if that run already
+ * started (a retried send or a redelivered invoke), it returns "duplicate" without
+ * running the agent again.
  * Rejects only when the log itself fails; an agent failure becomes `message.failed`.
  * A reply that outgrows {@link MAX_REPLY_BYTES} is stopped and fails. For a webhook
  * agent (see {@link Agent}), a hand-off without failure returns "detached".
  *
  * Stopping: aborting `signal`, or a `run.cancel_requested` for this run appended to the
  * thread's log by any process (the runner follows the log while it runs), stops the
- * agent; the one record of the end is `message.failed` "the reply was stopped". Once a
+ * agent; the one record of the end is `message.failed` (kind `stopped`). Once a
  * webhook agent has taken the run over, the runner is gone: `stopHandedOffRun` stops it.
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
-  const { threadId, userMessageId } = request;
+  const { threadId, userMessageId, attempt } = request;
   const { state } = await deps.log.snapshot(threadId);
   const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
   const prompt = state.messages[index];
   if (!prompt) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
-  // A failed reply that may succeed on a second try is retried by sending the message again.
-  const replies = state.messages.filter((m) => m.role === "assistant" && m.replyTo === userMessageId);
-  const last = replies.at(-1);
-  const attempt = last && last.status === "failed" && last.error?.retryable ? replies.length : Math.max(0, replies.length - 1);
   const { runId, messageId } = await runIdsFor(threadId, userMessageId, attempt);
   const base = { threadId, runId, messageId };
 
@@ -82,13 +82,13 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   const watch = started ? watchRun(deps.log, base, started.cursor, watching.signal) : Promise.resolve("closed" as const);
   void watch.then((outcome) => outcome === "cancel" && controller.abort(new Error("stop requested")));
 
-  let failure: { reason: string; retryable: boolean } | null = null;
+  let failure: Failure | null = null;
   let bytes = 0;
   try {
     for await (const chunk of deps.agent.reply(turn, controller.signal)) {
       bytes += utf8Length(chunk);
       if (bytes > MAX_REPLY_BYTES) {
-        failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false };
+        failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false, kind: "too_large" };
         break; // ends the agent's iteration, which stops its request
       }
       text += chunk;
@@ -99,8 +99,8 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     failure = controller.signal.aborted
       ? STOPPED
       : error instanceof AgentError
-        ? { reason: error.message, retryable: error.retryable }
-        : { reason: "the agent failed unexpectedly", retryable: true };
+        ? { reason: error.message, retryable: error.retryable, kind: error.kind }
+        : { reason: "the agent failed unexpectedly", retryable: true, kind: "internal" };
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
@@ -108,7 +108,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   watching.abort();
 
   if (failure) {
-    await deps.ingest(threadId, [{ ...base, id: runEventIds.failed(runId), at: Date.now(), type: "message.failed", ...failure }]);
+    await deps.ingest(threadId, [failureEvent(base, failure)]);
     return "failed";
   }
   if (deps.agent.completion === "webhook") return "detached";

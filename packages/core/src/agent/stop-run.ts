@@ -1,5 +1,5 @@
 import type { AgentRunRef } from "./agent.ts";
-import { runEventIds } from "./run-ids.ts";
+import { failureEvent, STOPPED } from "./failure.ts";
 import type { RunTurnDeps } from "./run-turn.ts";
 
 /**
@@ -9,13 +9,10 @@ import type { RunTurnDeps } from "./run-turn.ts";
  */
 export type StopOutcome = "stopped" | "ended" | "inline";
 
-/** The one record of a stopped reply; the runner and a LangGraph "interrupted" webhook write the same. */
-export const STOPPED = { reason: "the reply was stopped", retryable: true } as const;
-
 /**
  * Stops a run that a webhook agent took over (a LangGraph background run): its runner
  * returned at the hand-off, so only the provider can stop it. Asks the provider
- * (`agent.cancel`), then records `message.failed` "the reply was stopped" with the run's
+ * (`agent.cancel`), then records `message.failed` (kind `stopped`) with the run's
  * deterministic id, so the provider's own "interrupted" webhook, a second stop, or a
  * runner that was still there land once. Rejects when the provider or the log cannot be
  * reached, so the caller can try again.
@@ -26,16 +23,6 @@ export async function stopHandedOffRun(deps: Pick<RunTurnDeps, "log" | "ingest" 
   const reply = state.messages.find((m) => m.role === "assistant" && m.runId === run.runId);
   if (reply?.status !== "streaming") return "ended";
   await deps.agent.cancel(run);
-  await deps.ingest(run.threadId, [
-    {
-      id: runEventIds.failed(run.runId),
-      threadId: run.threadId,
-      at: Date.now(),
-      type: "message.failed",
-      runId: run.runId,
-      messageId: reply.id,
-      ...STOPPED,
-    },
-  ]);
+  await deps.ingest(run.threadId, [failureEvent({ ...run, messageId: reply.id }, STOPPED)]);
   return "stopped";
 }

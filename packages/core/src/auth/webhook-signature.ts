@@ -1,7 +1,7 @@
 import { UnauthorizedError } from "../errors/index.ts";
 import { fromHex, importHmacKey, toHex, utf8 } from "./encoding.ts";
 
-/** The header that carries a webhook's signature. */
+/** The header that carries a webhook's signature in the legacy scheme (Standard Webhooks is the documented one). */
 export const SIGNATURE_HEADER = "X-Murmur-Signature";
 /** Signatures older or newer than this are refused, so a captured request cannot be replayed later. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

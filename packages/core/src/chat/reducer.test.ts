@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatEvent } from "./events.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 import { applyEvent, emptyThreadState, foldEvents } from "./reducer.ts";
 
 const T = "t_1";
@@ -53,6 +53,24 @@ describe("thread reducer", () => {
     });
     expect(failed.messages[1]).toMatchObject({ status: "failed", text: "ab", error: { reason: "boom", retryable: true } });
     expect(applyEvent(failed, delta(2, "c"))).toBe(failed);
+  });
+
+  it("keeps a failure's kind, and reduces a failure logged before kinds existed (no kind)", () => {
+    const failure = {
+      id: "f",
+      threadId: T,
+      at,
+      type: "message.failed",
+      runId: "r1",
+      messageId: "m_a",
+      reason: "x",
+      retryable: true,
+    } as const;
+    const stopped = foldEvents(emptyThreadState(T), [created, started, { ...failure, kind: "stopped" }]);
+    expect(stopped.messages[1]?.error).toEqual({ reason: "x", retryable: true, kind: "stopped" });
+    const legacy = foldEvents(emptyThreadState(T), [created, started, failure]);
+    expect(legacy.messages[1]).toMatchObject({ status: "failed", error: { reason: "x", retryable: true } });
+    expect(legacy.messages[1]?.error).not.toHaveProperty("kind");
   });
 
   it("takes the completed text over the deltas", () => {

@@ -1,4 +1,4 @@
-import type { ChatEvent } from "./events.ts";
+import type { ChatEvent, FailureKind } from "../events/schemas.ts";
 
 export type MessageStatus = "streaming" | "complete" | "failed";
 
@@ -16,8 +16,11 @@ export interface ChatMessage {
   readonly replyTo?: string;
   /** Assistant messages: the last delta seq applied, -1 before the first. */
   readonly lastSeq?: number;
-  /** Failed messages: why, and whether sending again may help. */
-  readonly error?: { readonly reason: string; readonly retryable: boolean };
+  /**
+   * Failed messages: why in words (`reason`, to show), why as data (`kind`, to act on;
+   * absent for failures logged before kinds existed), and whether sending again may help.
+   */
+  readonly error?: { readonly reason: string; readonly retryable: boolean; readonly kind?: FailureKind };
   /** Streaming assistant messages: a stop was requested and the run is ending. */
   readonly stopping?: boolean;
 }
@@ -85,7 +88,13 @@ export function applyEvent(state: ThreadState, event: ChatEvent): ThreadState {
       return updateMessage(state, event.messageId, (m) => (m.status !== "streaming" ? m : { ...m, text: event.text, status: "complete" }));
     case "message.failed":
       return updateMessage(state, event.messageId, (m) =>
-        m.status !== "streaming" ? m : { ...m, status: "failed", error: { reason: event.reason, retryable: event.retryable } },
+        m.status !== "streaming"
+          ? m
+          : {
+              ...m,
+              status: "failed",
+              error: { reason: event.reason, retryable: event.retryable, ...(event.kind ? { kind: event.kind } : {}) },
+            },
       );
     case "run.cancel_requested":
       return updateMessage(state, event.messageId, (m) =>

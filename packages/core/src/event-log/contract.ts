@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChatEvent, MessageCreated } from "../chat/events.ts";
 import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError } from "../errors/index.ts";
+import type { ChatEvent, MessageCreated } from "../events/schemas.ts";
 import { formatCursor, parseCursor } from "./cursor.ts";
 import type { EventLog, EventLogOptions, LoggedEvent, TailItem, ThreadsItem } from "./event-log.ts";
 
@@ -251,6 +251,29 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       await writer;
       expect(resumes).toBeGreaterThan(3);
       expect(received.map((e) => e.event.id)).toEqual(Array.from({ length: total }, (_, i) => `r1:d:${i}`));
+    });
+
+    it("hands every live tail of a thread the same event object, so a frame is encoded once for all", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const { cursor } = await log.snapshot(t);
+      const controller = new AbortController();
+      const tails = [0, 1].map(() => log.tail(t, cursor, controller.signal)[Symbol.asyncIterator]());
+      const next = async () => {
+        const items = await Promise.all(tails.map((tail) => tail.next()));
+        return items.map((item) => (item.value?.kind === "events" ? item.value.events : []));
+      };
+      const first = next();
+      await log.append(userMessage(t, 1));
+      expect((await first).map((events) => events.map((e) => e.event.id))).toEqual([["msg:u1"], ["msg:u1"]]);
+      // Both tails now follow the log live: the next event reaches them as one object.
+      const second = next();
+      await log.append(userMessage(t, 2));
+      const [a, b] = await second;
+      expect(a?.[0]?.event.id).toBe("msg:u2");
+      expect(a?.[0]).toBe(b?.[0]);
+      controller.abort();
+      await Promise.all(tails.map((tail) => tail.return?.()));
     });
 
     it("wakes a waiting tail when an event is appended", async () => {

@@ -1,5 +1,5 @@
-import type { ChatEvent } from "../chat/events.ts";
 import type { ThreadState } from "../chat/reducer.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 
 /** One event at its position in a thread's log. `cursor` is the wire cursor (see cursor.ts). */
 export interface LoggedEvent {
@@ -114,6 +114,12 @@ export interface EventLog {
    * Every event after `after`, as batches: first what is already in the log, then each
    * new append as it lands. Ends when `signal` aborts or the log closes, or after
    * yielding one reset item when `after` is (or, for a lagging reader, becomes) unusable.
+   *
+   * Shared objects: every tail of a thread that is following the log live receives the
+   * SAME `LoggedEvent` object for the same event (compare with `===`), and must treat it
+   * as immutable. Consumers may key caches by it: one encoded SSE frame serves every
+   * stream of the thread (sse/event-stream.ts). Events a tail reads while catching up
+   * may be other objects.
    */
   tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem>;
 

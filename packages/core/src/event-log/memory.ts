@@ -1,6 +1,6 @@
-import type { ChatEvent } from "../chat/events.ts";
 import { applyEvent, emptyThreadState, type ThreadState } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 import { type Cursor, compareCursors, formatCursor, newEpoch, originCursor, parseCursor } from "./cursor.ts";
 import type {
   AppendResult,

@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { UnavailableError } from "../errors/index.ts";
 import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { describeEventLogContract } from "./contract.ts";
-import { createBlockingTailer, createRedisEventLog } from "./redis.ts";
-import type { RawEntry } from "./redis-tailer.ts";
-import { STREAMS_PER_READER } from "./sharded-tailer.ts";
+import { createBlockingTailer } from "./redis/blocking-reader.ts";
+import type { RawEntry } from "./redis/multiplexer.ts";
+import { STREAMS_PER_READER } from "./redis/sharded.ts";
+import { createRedisEventLog } from "./redis.ts";
 
 describeEventLogContract("redis", async (options) =>
   createRedisEventLog({ url: testRedisUrl(), prefix: uniquePrefix(), blockMs: 2000, ...options }),

@@ -1,4 +1,4 @@
-import type { ChatEvent } from "../chat/events.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 import type { ThreadRecord } from "./event-log.ts";
 
 /** Longest title kept from a thread's first message. */

@@ -1,10 +1,9 @@
 import { Redis } from "@upstash/redis";
 import type { EventLogOptions } from "./event-log.ts";
-import { createBlockingTailer } from "./redis.ts";
-import { RedisBackedEventLog, type ScriptRunner } from "./redis-log.ts";
-import { POLL } from "./redis-scripts.ts";
-import { createStreamMultiplexer, type RawEntry, type StreamTailer } from "./redis-tailer.ts";
-import { isNoScript, scriptSha } from "./script-sha.ts";
+import { createBlockingTailer } from "./redis/blocking-reader.ts";
+import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
+import { createStreamMultiplexer, type RawEntry, type StreamTailer } from "./redis/multiplexer.ts";
+import { POLL } from "./redis/scripts.ts";
 
 export interface UpstashEventLogOptions extends EventLogOptions {
   readonly prefix: string;
@@ -24,18 +23,24 @@ export interface UpstashEventLogOptions extends EventLogOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** Runs scripts over Upstash's REST API (one HTTPS request each, no connection to set up). */
+/** The Upstash adapter's log: the Redis engine over Upstash's REST API. */
+export type UpstashEventLog = RedisEventLog;
+
+/**
+ * Runs scripts over Upstash's REST API (one HTTPS request each, no connection to set
+ * up), each through `createScript`: `EVALSHA`, falling back to `EVAL` when the server
+ * does not know the script yet.
+ */
 export function createUpstashRunner(client: Redis): ScriptRunner {
+  const scripts = new Map<string, ReturnType<Redis["createScript"]>>();
   return {
-    async run(script, keys, args) {
-      const sha = await scriptSha(script);
-      const argv = args.map(String);
-      try {
-        return await client.evalsha(sha, [...keys], argv);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return await client.eval(script, [...keys], argv);
+    run(script, keys, args) {
+      let handle = scripts.get(script);
+      if (!handle) {
+        handle = client.createScript(script);
+        scripts.set(script, handle);
       }
+      return handle.exec([...keys], args.map(String));
     },
     async ping() {
       await client.ping();
@@ -75,7 +80,7 @@ export function createPollingTailer(
  * The Upstash adapter: appends and ranges over REST with `@upstash/redis`; tails block
  * over TCP when `tailUrl` is given (the cloud), and poll over REST otherwise.
  */
-export function createUpstashEventLog(options: UpstashEventLogOptions): RedisBackedEventLog {
+export function createUpstashEventLog(options: UpstashEventLogOptions): UpstashEventLog {
   const client = new Redis({
     url: options.restUrl,
     token: options.restToken,
@@ -86,5 +91,5 @@ export function createUpstashEventLog(options: UpstashEventLogOptions): RedisBac
   const tailer = options.tailUrl
     ? createBlockingTailer({ url: options.tailUrl, blockMs: options.blockMs, onError: options.onError })
     : createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
-  return new RedisBackedEventLog("upstash", runner, tailer, options);
+  return new RedisEventLog("upstash", runner, tailer, options);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ChatEvent } from "../chat/events.ts";
 import { createMemoryEventLog } from "../event-log/memory.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 import { type EventStreamOptions, openEventStream } from "./event-stream.ts";
 
 interface Frame {

@@ -1,6 +1,6 @@
 import "./count-commands.ts";
 import { startLocalServer } from "../../src/local/start.ts";
-import { testConfig } from "../../src/testing.ts";
+import { testConfig } from "../../src/testing/config.ts";
 import { SESSION_SECRET, WEBHOOK_SECRET } from "../shared.ts";
 import { serveBenchServer } from "./serve.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadStreamProbeConfig } from "../config.ts";
 import { type LocalServer, startLocalServer } from "../local/start.ts";
-import { testConfig } from "../testing.ts";
+import { testConfig } from "../testing/config.ts";
+import { loadStreamProbeConfig } from "./config.ts";
 import { describeMeasurement, measureStream } from "./measure-stream.ts";
 
 // The probe is for deployed stages; here it runs against the local server on loopback,

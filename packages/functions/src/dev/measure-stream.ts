@@ -1,5 +1,5 @@
 import { signWebhook } from "@murmur/core/auth";
-import type { StreamProbeConfig } from "../config.ts";
+import type { StreamProbeConfig } from "./config.ts";
 
 /** One probe event: sent through the signed webhook, then seen on the stream. */
 export interface ProbeFrame {

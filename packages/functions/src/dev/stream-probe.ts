@@ -1,5 +1,5 @@
 import { ConfigError } from "@murmur/core/config";
-import { loadStreamProbeConfig } from "../config.ts";
+import { loadStreamProbeConfig } from "./config.ts";
 import { describeMeasurement, measureStream } from "./measure-stream.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { startUpstashRestServer } from "@murmur/core/testing";
-import { loadUpstashEmulatorConfig } from "../config.ts";
+import { loadUpstashEmulatorConfig } from "./config.ts";
 
 /**
  * `npm run upstash:local`: serves Upstash's REST protocol in front of a local Redis, so

@@ -82,7 +82,7 @@ describe("Agent function with LangGraph", () => {
 
     const history = await callFunctionUrl(api, "Api", { path: `/api/chats/${threadId}`, headers });
     const replies = history.json.state.messages.filter((m: { role: string }) => m.role === "assistant");
-    expect(replies).toMatchObject([{ status: "failed", error: { reason: "the reply was stopped", retryable: true } }]);
+    expect(replies).toMatchObject([{ status: "failed", error: { kind: "stopped", retryable: true } }]);
   });
 
   it("rejects a stop payload that names no run", async () => {

@@ -1,6 +1,6 @@
 import { runEventIds, runIdsFor } from "@murmur/core/agent";
-import { createIngest } from "@murmur/core/chat";
 import { createUpstashEventLog } from "@murmur/core/event-log";
+import { createIngest } from "@murmur/core/ingest";
 import { errorReply, type FakeOpenAiServer, startFakeOpenAi, streamedReply } from "@murmur/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
@@ -88,7 +88,7 @@ describe("Agent function", () => {
 
     model.respond(streamedReply(["second", " try"]));
     const retry = await sendAndCapture(session, "m_1"); // the person presses retry: the same message, sent again
-    expect(retry).toMatchObject({ userMessageId: "m_1", reply: 1 });
+    expect(retry).toMatchObject({ userMessageId: "m_1", attempt: 1 });
     expect([await deliver(retry), await deliver(retry), await deliver(first)]).toEqual(["completed", "duplicate", "duplicate"]);
     expect(model.requests.length).toBe(requestsBefore + 1);
     expect((await session.replies()).map((m: { status: string }) => m.status)).toEqual(["failed", "complete"]);
@@ -118,7 +118,9 @@ describe("Agent function", () => {
     // A function with a 30 s timeout: the delivery that started a minute ago is certainly gone.
     expect(await deliver(payload, 30_000)).toBe("abandoned");
     expect(model.requests.length).toBe(requestsBefore);
-    expect(await session.replies()).toMatchObject([{ status: "failed", error: { reason: "the reply was interrupted", retryable: true } }]);
+    expect(await session.replies()).toMatchObject([
+      { status: "failed", error: { reason: "the reply was interrupted", retryable: true, kind: "abandoned" } },
+    ]);
     expect(await deliver(payload, 30_000)).toBe("duplicate");
   });
 
@@ -130,12 +132,12 @@ describe("Agent function", () => {
     expect(await deliver(payload, 10_600)).toBe("failed");
     expect(await model.requests.at(-1)?.outcome).toBe("closed by client");
     expect(await session.replies()).toMatchObject([
-      { status: "failed", error: { reason: "the reply took too long and was cut off", retryable: true } },
+      { status: "failed", error: { reason: "the reply took too long and was cut off", retryable: true, kind: "timeout" } },
     ]);
   });
 
   it("drops a payload that cannot work instead of failing (Lambda would deliver it again)", async () => {
     expect(await deliver({ threadId: "t_1" })).toBe("rejected");
-    expect(await deliver({ threadId: "t_missing", userMessageId: "m_1", reply: 0 })).toBe("rejected");
+    expect(await deliver({ threadId: "t_missing", userMessageId: "m_1", attempt: 0 })).toBe("rejected");
   });
 });

@@ -1,8 +1,8 @@
 import type { Context } from "aws-lambda";
 import { Resource } from "sst";
-import { handleAgentDelivery } from "../agent-delivery.ts";
-import { createCloudRunner } from "../cloud.ts";
-import { loadCloudConfig } from "../config.ts";
+import { handleAgentDelivery } from "./agent-delivery.ts";
+import { loadCloudConfig } from "./config.ts";
+import { createCloudRunner } from "./deps.ts";
 
 /** The Agent function: one reply per asynchronous invoke from send, landing once however often AWS delivers it. */
 const { config } = loadCloudConfig(Resource);

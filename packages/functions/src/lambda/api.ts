@@ -1,8 +1,8 @@
 import { handle } from "hono/aws-lambda";
 import { Resource } from "sst";
 import { createApp } from "../app.ts";
-import { createCloudDeps } from "../cloud.ts";
-import { loadCloudConfig } from "../config.ts";
+import { loadCloudConfig } from "./config.ts";
+import { createCloudDeps } from "./deps.ts";
 
 /** The Api function (Function URL, buffered): session, chats, send, history. */
 const { config, agentFunction } = loadCloudConfig(Resource);

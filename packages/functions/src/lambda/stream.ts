@@ -2,8 +2,8 @@ import type { Context } from "aws-lambda";
 import { streamHandle } from "hono/aws-lambda";
 import { Resource } from "sst";
 import { createApp } from "../app.ts";
-import { createCloudDeps } from "../cloud.ts";
-import { loadCloudConfig } from "../config.ts";
+import { loadCloudConfig } from "./config.ts";
+import { createCloudDeps } from "./deps.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;

@@ -1,8 +1,8 @@
 import { handle } from "hono/aws-lambda";
 import { Resource } from "sst";
 import { createApp } from "../app.ts";
-import { createCloudDeps } from "../cloud.ts";
-import { loadCloudConfig } from "../config.ts";
+import { loadCloudConfig } from "./config.ts";
+import { createCloudDeps } from "./deps.ts";
 
 /** The Webhook function (Function URL, buffered): signed agent events and LangGraph completions. */
 const { config, agentFunction } = loadCloudConfig(Resource);

@@ -3,8 +3,8 @@ import type { ChatEvent, ChatMessage } from "@murmur/core/chat";
 import { errorReply, startFakeLangGraph, startFakeOpenAi, streamedReply } from "@murmur/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAgent } from "../agents.ts";
-import { testConfig } from "../testing.ts";
-import { subscribeThread } from "../testing-sse.ts";
+import { testConfig } from "../testing/config.ts";
+import { subscribeThread } from "../testing/sse.ts";
 import { startLocalServer } from "./start.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -130,7 +130,7 @@ describe("AGENT=langgraph through the local server", () => {
     await send("m_1", "Hello graph");
     expect(await ended("m_1")).toMatchObject({ status: "complete", text: "Hello from the graph.", agent: "agent" });
     const [delivery] = graph.webhooks;
-    expect(delivery?.url.startsWith(`${server.url}/api/webhook/chat-response?thread=${threadId}&run=r_`)).toBe(true);
+    expect(delivery?.url.startsWith(`${server.url}/api/webhook/langgraph?thread=${threadId}&run=r_`)).toBe(true);
     expect(delivery?.status).toBe(200);
     const before = await logged();
     const again = await graph.redeliver(delivery?.runId as string);
@@ -175,7 +175,7 @@ describe("AGENT=langgraph through the local server", () => {
     const controller = new AbortController();
     const run = runAgentTurn(
       { log: deps.log, ingest: deps.ingest, agent, deltaWindowMs: 10 },
-      { threadId, userMessageId: "m_1" },
+      { threadId, userMessageId: "m_1", attempt: 0 },
       controller.signal,
     );
     while (!graph.requests.some((r) => r.line.includes("/stream"))) await new Promise((r) => setTimeout(r, 5));
@@ -185,7 +185,7 @@ describe("AGENT=langgraph through the local server", () => {
     await graph.webhooksDone(1);
     expect(graph.webhooks[0]).toMatchObject({ status: 200, payload: { status: "interrupted" } });
     const ends = (await logged()).filter((e) => e.type === "message.failed" || e.type === "message.completed");
-    expect(ends).toEqual([expect.objectContaining({ type: "message.failed", reason: "the reply was stopped" })]);
+    expect(ends).toEqual([expect.objectContaining({ type: "message.failed", kind: "stopped" })]);
   });
 
   it("stops a handed-off run (no token stream) from the stop endpoint: LangGraph cancels it, the thread records the stop once", async () => {
@@ -197,10 +197,10 @@ describe("AGENT=langgraph through the local server", () => {
     await new Promise((r) => setTimeout(r, 100)); // the runner has handed off and now only watches
     const stop = await api(`/chats/${threadId}/runs/${sent.body.runId}/cancel`, { method: "POST", body: "{}" });
     expect(stop.status).toBe(202);
-    expect(await ended("m_1")).toMatchObject({ status: "failed", error: { reason: "the reply was stopped" } });
+    expect(await ended("m_1")).toMatchObject({ status: "failed", error: { kind: "stopped" } });
     expect(graph.requests.some((r) => r.line.endsWith("/cancel?wait=0&action=interrupt"))).toBe(true);
     await graph.webhooksDone(1);
     const ends = (await logged()).filter((e) => e.type === "message.failed" || e.type === "message.completed");
-    expect(ends).toEqual([expect.objectContaining({ type: "message.failed", reason: "the reply was stopped" })]);
+    expect(ends).toEqual([expect.objectContaining({ type: "message.failed", kind: "stopped" })]);
   });
 });

@@ -1,8 +1,8 @@
 import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testConfig } from "../testing.ts";
-import { subscribeThread } from "../testing-sse.ts";
+import { testConfig } from "../testing/config.ts";
+import { subscribeThread } from "../testing/sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
 
 let redis: RedisProcess;

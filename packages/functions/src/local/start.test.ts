@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { testConfig } from "../testing.ts";
-import { receivedCompletions, receivedDeltas, subscribeThread } from "../testing-sse.ts";
+import { testConfig } from "../testing/config.ts";
+import { receivedCompletions, receivedDeltas, subscribeThread } from "../testing/sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
 
 const servers: LocalServer[] = [];

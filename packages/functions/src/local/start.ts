@@ -6,7 +6,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { MurmurConfig } from "@murmur/core/config";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
-import { createLocalDeps } from "../services.ts";
+import { createLocalDeps } from "./deps.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));

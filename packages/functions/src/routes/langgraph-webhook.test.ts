@@ -1,9 +1,9 @@
-import { langGraphThreadId, runIdsFor } from "@murmur/core/agent";
+import { failureEvent, langGraphThreadId, runIdsFor, STOPPED } from "@murmur/core/agent";
 import { createRunSecrets } from "@murmur/core/auth";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
-import { createLocalDeps } from "../services.ts";
-import { testConfig } from "../testing.ts";
+import { createLocalDeps } from "../local/deps.ts";
+import { testConfig } from "../testing/config.ts";
 import { langGraphWebhookUrl } from "./langgraph-webhook.ts";
 
 /**
@@ -36,8 +36,8 @@ async function setup() {
     },
     ...extra,
   });
-  const deliver = async (body: unknown, query = url.search) => {
-    const res = await app.request(`/api/webhook/chat-response${query}`, {
+  const deliver = async (body: unknown, query = url.search, path = url.pathname) => {
+    const res = await app.request(`${path}${query}`, {
       method: "POST",
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
@@ -55,6 +55,25 @@ async function setup() {
 }
 
 describe("LangGraph run completion webhook", () => {
+  it("has a path of its own, and still answers the one runs handed off earlier were given", async () => {
+    const { payload, deliver, events, url } = await setup();
+    expect(url.pathname).toBe("/api/webhook/langgraph");
+    const body = await payload({});
+    expect(await deliver(body, url.search, "/api/webhook/chat-response")).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(await deliver(body)).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
+    expect((await events()).filter((e) => e.type === "message.completed")).toHaveLength(1);
+  });
+
+  it("takes a completion of up to 4 MB on either path, and refuses a larger one with the JSON 413", async () => {
+    const { payload, deliver, url } = await setup();
+    const big = JSON.stringify(await payload({ padding: "x".repeat(1024 * 1024) }));
+    for (const path of ["/api/webhook/langgraph", "/api/webhook/chat-response"]) {
+      expect((await deliver(big, url.search, path)).status).not.toBe(413);
+      const huge = await deliver(`${big.slice(0, -1)},"more":"${"y".repeat(4 * 1024 * 1024)}"}`, url.search, path);
+      expect(huge).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    }
+  });
+
   it("records the last AI message once, however often it is delivered", async () => {
     const { payload, deliver, events, runId, messageId } = await setup();
     const body = await payload({});
@@ -75,18 +94,7 @@ describe("LangGraph run completion webhook", () => {
 
   it("writes nothing more for a reply that already ended, such as a stopped one", async () => {
     const { deps, payload, deliver, events, threadId, runId, messageId } = await setup();
-    await deps.ingest(threadId, [
-      {
-        id: `${runId}:failed`,
-        threadId,
-        at: 3,
-        type: "message.failed",
-        runId,
-        messageId,
-        reason: "the reply was stopped",
-        retryable: true,
-      },
-    ]);
+    await deps.ingest(threadId, [failureEvent({ threadId, runId, messageId }, STOPPED, 3)]);
     expect((await deliver(await payload({ status: "interrupted", values: undefined }))).body).toMatchObject({ accepted: 0, duplicates: 1 });
     expect((await deliver(await payload({}))).body).toMatchObject({ accepted: 0, duplicates: 1 });
     expect((await events()).filter((e) => e.type === "message.failed" || e.type === "message.completed")).toHaveLength(1);
@@ -149,7 +157,7 @@ describe("LangGraph run completion webhook", () => {
 
   it("keeps the 64 KB limit for signed webhooks", async () => {
     const { deliver } = await setup();
-    const res = await deliver({ threadId: "t_lg", events: [], padding: "z".repeat(70 * 1024) }, "");
+    const res = await deliver({ threadId: "t_lg", events: [], padding: "z".repeat(70 * 1024) }, "", "/api/webhook/chat-response");
     expect(res).toMatchObject({ status: 413, body: { error: { message: "request body exceeds 65536 bytes (64 KB)" } } });
   });
 });

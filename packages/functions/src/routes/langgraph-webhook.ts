@@ -7,8 +7,13 @@ import { bodyLimit } from "hono/body-limit";
 import { parseJson } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 
-/** Where LangGraph's run completion arrives: the signed webhook's path, told apart by its query. */
-export const COMPLETION_PATH = "/api/webhook/chat-response";
+/** Where LangGraph's run completion arrives, with `?thread=&run=&secret=`. */
+export const COMPLETION_PATH = "/api/webhook/langgraph";
+/**
+ * Where runs handed off before the completion had its own path were told to call back:
+ * the signed webhook's path, told apart by its `secret` query. Still answered.
+ */
+export const LEGACY_COMPLETION_PATH = "/api/webhook/chat-response";
 /** A completion carries the LangGraph thread's whole state, so it may outgrow the usual 64 KB. */
 export const MAX_COMPLETION_BYTES = 4 * 1024 * 1024;
 
@@ -16,11 +21,6 @@ export const MAX_COMPLETION_BYTES = 4 * 1024 * 1024;
 export async function langGraphWebhookUrl(publicUrl: string, secrets: RunSecrets, run: AgentRunRef): Promise<string> {
   const query = new URLSearchParams({ thread: run.threadId, run: run.runId, secret: await secrets.forRun(run) });
   return `${publicUrl}${COMPLETION_PATH}?${query}`;
-}
-
-/** True for a LangGraph run completion (a per-run secret in the query) rather than signed agent events. */
-export function isLangGraphCompletion(c: Context): boolean {
-  return c.req.path === COMPLETION_PATH && c.req.query("secret") !== undefined;
 }
 
 /** The body limit for completions: {@link MAX_COMPLETION_BYTES}. */

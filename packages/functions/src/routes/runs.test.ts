@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
-import { createLocalDeps } from "../services.ts";
-import { testConfig } from "../testing.ts";
+import { createLocalDeps } from "../local/deps.ts";
+import { testConfig } from "../testing/config.ts";
 
 async function setup() {
   const deps = createLocalDeps(testConfig({ DEMO_PACE_MS: "20" }));
@@ -44,7 +44,7 @@ describe("cancel a run", () => {
     expect(await (await cancel()).json()).toEqual({ runId: sent.runId, status: "failed" });
     const all = await events();
     expect(all.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
-    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ reason: "the reply was stopped" })]);
+    expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ kind: "stopped" })]);
     expect(all.some((e) => e.type === "message.completed")).toBe(false);
   });
 

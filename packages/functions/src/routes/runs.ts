@@ -9,7 +9,7 @@ import { ownedThread } from "../threads.ts";
 /**
  * `POST /api/chats/:threadId/runs/:runId/cancel`: asks the run to stop. The request is a
  * `run.cancel_requested` event in the thread's log, where the runner (in this process or
- * another Lambda) sees it and stops; its "the reply was stopped" records the end. A run
+ * another Lambda) sees it and stops; its `message.failed` (kind `stopped`) records the end. A run
  * a webhook agent took over has no runner left, so the invoker also hands the stop to
  * where the agent is configured (this process, or the Agent function), which cancels it
  * at the provider. Idempotent: asking again, or after the reply ended, changes nothing.

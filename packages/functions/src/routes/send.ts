@@ -1,6 +1,7 @@
-import { runIdsFor } from "@murmur/core/agent";
-import { IdSchema, MAX_MESSAGE_BYTES } from "@murmur/core/chat";
+import { planRun } from "@murmur/core/agent";
+import { MAX_MESSAGE_BYTES } from "@murmur/core/chat";
 import { PayloadTooLargeError, UnavailableError } from "@murmur/core/errors";
+import { IdSchema } from "@murmur/core/events";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
@@ -19,9 +20,11 @@ const SendBody = v.strictObject({
 
 /**
  * `POST /api/chats/:threadId/send`: appends the user's message and starts the agent
- * run, then answers 202 at once. A retry with the same `messageId` writes nothing new
- * (`duplicate: true`) but starts the run again, which is itself idempotent: so a send
- * whose run failed to start can simply be retried.
+ * run, then answers 202 at once with the `runId` of the run that writes the reply (the
+ * one to cancel). A retry with the same `messageId` writes nothing new (`duplicate:
+ * true`) but starts the run again, which is itself idempotent: so a send whose run failed
+ * to start can simply be retried, and one whose reply failed retryably starts the next
+ * attempt (see `replyAttempt`).
  */
 export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).post("/:threadId/send", async (c) => {
@@ -34,14 +37,14 @@ export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
     const [result] = await deps.ingest(thread.id, [
       { id: `msg:${messageId}`, threadId: thread.id, at: Date.now(), type: "message.created", messageId, role: "user", text },
     ]);
+    const run = await planRun(deps.log, thread.id, messageId);
     try {
-      await deps.invoker.invoke({ threadId: thread.id, userMessageId: messageId });
+      await deps.invoker.invoke(run);
     } catch (cause) {
       throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", {
         cause,
       });
     }
-    const { runId } = await runIdsFor(thread.id, messageId);
-    return c.json({ messageId, runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
+    return c.json({ messageId, runId: run.runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
   });
 }

@@ -42,7 +42,7 @@ describe("MessageList", () => {
 
   it("offers a retry on the newest failed reply only, with the user message id", () => {
     const onRetry = vi.fn();
-    const failed = reply({ status: "failed", text: "par", error: { reason: "the reply was stopped", retryable: true } });
+    const failed = reply({ status: "failed", text: "par", error: { reason: "stopped by you", retryable: true, kind: "stopped" } });
     const older = { ...failed, id: "a_0", runId: "r_0" };
     render(() => <MessageList messages={[user, older, failed]} onRetry={onRetry} />);
     const buttons = screen.getAllByRole("button", { name: "Retry" });

@@ -25,7 +25,7 @@ function MessageItem(props: { message: ChatMessage; canRetry: boolean; onRetry: 
       <Show when={m().error}>
         {(error) => (
           <p class="message-error">
-            {error().reason === "the reply was stopped" ? "Stopped." : `Failed: ${error().reason}`}
+            {error().kind === "stopped" ? "Stopped." : `Failed: ${error().reason}`}
             <Show when={props.canRetry && error().retryable && m().replyTo}>
               {(replyTo) => (
                 <button type="button" class="retry" onClick={() => props.onRetry(replyTo())}>
@@ -44,8 +44,7 @@ function MessageItem(props: { message: ChatMessage; canRetry: boolean; onRetry: 
 function announcement(messages: readonly ChatMessage[]): string {
   const last = messages.at(-1);
   if (last?.role !== "assistant" || last.status === "streaming") return "";
-  if (last.status === "failed")
-    return `${authorLabel(last)}: the reply ${last.error?.reason === "the reply was stopped" ? "was stopped" : "failed"}`;
+  if (last.status === "failed") return `${authorLabel(last)}: the reply ${last.error?.kind === "stopped" ? "was stopped" : "failed"}`;
   return `${authorLabel(last)} replied: ${last.text.slice(0, 500)}`;
 }
 

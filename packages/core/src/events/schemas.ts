@@ -1,11 +1,15 @@
 import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
-import { EventIdSchema, IdSchema } from "./ids.ts";
+import { type CHAT_EVENT_TYPES, EVENT_ID_PATTERN, FAILURE_KINDS, ID_PATTERN, MAX_MESSAGE_BYTES, MAX_REPLY_BYTES } from "./constants.ts";
 
-/** A user message may hold at most 16 KB of UTF-8 text. */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
-/** One delta batch or a completed reply may hold at most 64 KB. */
-export const MAX_REPLY_BYTES = 64 * 1024;
+/** Thread, message, run and session ids: 1-64 characters of `[A-Za-z0-9_-]`. */
+export const IdSchema = v.pipe(v.string("must be a string"), v.regex(ID_PATTERN, "must be 1-64 characters of A-Z a-z 0-9 _ -"));
+
+/** Event ids (the de-duplication key): 1-128 characters of `[A-Za-z0-9_:.-]`. */
+export const EventIdSchema = v.pipe(
+  v.string("must be a string"),
+  v.regex(EVENT_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 _ : . -"),
+);
 
 const base = {
   /** De-duplication key: appending an event whose id the thread already holds is a no-op. */
@@ -61,15 +65,17 @@ export const MessageFailedSchema = v.strictObject({
   type: v.literal("message.failed"),
   runId: IdSchema,
   messageId: IdSchema,
-  /** Why, in words a person can read. */
+  /** Why, in words a person can read. Shown, never compared: code reads `kind`. */
   reason: v.pipe(v.string(), v.maxLength(1024)),
   /** Whether sending the same message again may succeed. */
   retryable: v.boolean(),
+  /** Why, as data (see FAILURE_KINDS). Events written before it existed have none. */
+  kind: v.optional(v.picklist(FAILURE_KINDS, `must be one of ${FAILURE_KINDS.join(", ")}`)),
 });
 
 /**
  * A person asked to stop a run. The runner follows its thread's log while it runs and
- * aborts when it sees this; its `message.failed` ("the reply was stopped") records the end.
+ * aborts when it sees this; its `message.failed` (kind `stopped`) records the end.
  * Travelling through the log lets the request reach a run in another process (a Lambda).
  */
 export const RunCancelRequestedSchema = v.strictObject({
@@ -105,9 +111,13 @@ export type ThreadRead = v.InferOutput<typeof ThreadReadSchema>;
 /** Every event a thread's log can hold. */
 export type ChatEvent = v.InferOutput<typeof ChatEventSchema>;
 export type ChatEventType = ChatEvent["type"];
+/** Why a reply failed (see FAILURE_KINDS). */
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
-/** The event types, in the order the schemas list them. */
-export const CHAT_EVENT_TYPES: readonly ChatEventType[] = ChatEventSchema.options.map((schema) => schema.entries.type.literal);
+// The browser-safe list names exactly the schemas' types (events.test.ts checks the order too).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const listsEveryType: Same<(typeof CHAT_EVENT_TYPES)[number], ChatEventType> = true;
+void listsEveryType;
 
 /** Formats valibot issues as `path: message` strings. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {

@@ -1,4 +1,4 @@
-import type { StreamTailer } from "./redis-tailer.ts";
+import type { StreamTailer } from "./multiplexer.ts";
 
 /**
  * Most streams one blocking reader names. `XREAD` costs Redis time, and the client

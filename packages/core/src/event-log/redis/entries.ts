@@ -1,7 +1,7 @@
-import type { ThreadRecord } from "./event-log.ts";
-import type { RawEntry } from "./redis-tailer.ts";
+import type { ThreadRecord } from "../event-log.ts";
+import type { RawEntry } from "./multiplexer.ts";
 
-// Reading what the Lua scripts (redis-scripts.ts) store: stream entries and meta hashes.
+// Reading what the Lua scripts (scripts.ts) store: stream entries and meta hashes.
 
 /** The value of `name` in a flat field, value list. */
 export function field(fields: readonly string[], name: string): string | undefined {

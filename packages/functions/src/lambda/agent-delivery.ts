@@ -1,27 +1,29 @@
 import {
   type AgentRunRef,
+  type Failure,
+  failureEvent,
   type RunOutcome,
   type RunRequest,
   type RunTurnDeps,
+  replyAttempt,
   runAgentTurn,
-  runEventIds,
+  runIdsFor,
   type StopOutcome,
   stopHandedOffRun,
 } from "@murmur/core/agent";
-import { type ChatMessage, describeIssues, IdSchema } from "@murmur/core/chat";
+import type { ChatMessage } from "@murmur/core/chat";
 import { NotFoundError, ValidationError } from "@murmur/core/errors";
 import type { EventLog } from "@murmur/core/event-log";
+import { describeIssues, IdSchema } from "@murmur/core/events";
 import * as v from "valibot";
 
 /**
- * What the Agent function receives: the run request, and which reply to it the send
- * asked for. `reply` counts the replies the message had when it was sent, so a
- * redelivery of the same invoke finds that reply started and does not run the agent
- * again, even after it failed (sending again asks for the next reply: that is a retry).
+ * What the Agent function receives to run a reply: the run request, naming the attempt
+ * the send decided (see `replyAttempt`). A redelivery of the same invoke names the same
+ * run, finds it started (or ended) and does not run the agent again, even after it
+ * failed (sending again asks for the next attempt: that is a retry).
  */
-export interface AgentDelivery extends RunRequest {
-  readonly reply: number;
-}
+export type AgentDelivery = RunRequest;
 
 /** What the stop route sends: stop a run a webhook agent took over (see `stopHandedOffRun`). */
 export interface StopDelivery extends AgentRunRef {
@@ -31,12 +33,10 @@ export interface StopDelivery extends AgentRunRef {
 /** Everything the Agent function is invoked with. */
 export type AgentPayload = AgentDelivery | StopDelivery;
 
-const AgentDeliverySchema = v.strictObject({
-  threadId: IdSchema,
-  userMessageId: IdSchema,
-  reply: v.pipe(v.number(), v.integer(), v.minValue(0)),
-});
-
+const attempt = v.pipe(v.number(), v.integer(), v.minValue(0));
+const AgentDeliverySchema = v.strictObject({ threadId: IdSchema, userMessageId: IdSchema, attempt });
+/** Invokes queued before runs named their attempt carry `reply`; which attempt they mean is read from the log. */
+const LegacyDeliverySchema = v.strictObject({ threadId: IdSchema, userMessageId: IdSchema, reply: attempt });
 const StopDeliverySchema = v.strictObject({ type: v.literal("stop"), threadId: IdSchema, runId: IdSchema });
 
 /** "abandoned": an earlier delivery died without a trace; its reply was failed so it can be retried. */
@@ -53,27 +53,29 @@ export interface DeliveryTiming {
   readonly pollMs?: number;
 }
 
-const TOO_LONG = { reason: "the reply took too long and was cut off", retryable: true };
-const LOST = { reason: "the reply was interrupted", retryable: true };
+const TOO_LONG: Failure = { reason: "the reply took too long and was cut off", retryable: true, kind: "timeout" };
+const LOST: Failure = { reason: "the reply was interrupted", retryable: true, kind: "abandoned" };
 /** Clock skew between two invocations, and the start-up before a run records `run.started`. */
 const SKEW_MS = 5_000;
 
-/** The delivery a send makes of `request`: which reply it asks for is read from the log now. */
-export async function describeDelivery(log: EventLog, request: RunRequest): Promise<AgentDelivery> {
-  const { state } = await log.snapshot(request.threadId);
-  return {
-    threadId: request.threadId,
-    userMessageId: request.userMessageId,
-    reply: repliesTo(state.messages, request.userMessageId).length,
-  };
-}
-
-/** @throws ValidationError naming what is wrong with an invoke's payload. */
-export function parseAgentPayload(payload: unknown): AgentPayload {
-  const schema = typeof payload === "object" && payload !== null && "type" in payload ? StopDeliverySchema : AgentDeliverySchema;
+/**
+ * @throws ValidationError naming what is wrong with an invoke's payload.
+ * A legacy payload (`reply`, no `attempt`) comes back as `{ threadId, userMessageId }` for {@link resolveDelivery}.
+ */
+export function parseAgentPayload(payload: unknown): AgentPayload | Omit<AgentDelivery, "attempt"> {
+  const has = (key: string) => typeof payload === "object" && payload !== null && key in payload;
+  const schema = has("type") ? StopDeliverySchema : has("reply") && !has("attempt") ? LegacyDeliverySchema : AgentDeliverySchema;
   const result = v.safeParse(schema, payload);
   if (!result.success) throw new ValidationError("invalid agent delivery", describeIssues(result.issues));
+  if ("reply" in result.output) return { threadId: result.output.threadId, userMessageId: result.output.userMessageId };
   return result.output;
+}
+
+/** A delivery with its attempt: a legacy one's is decided now, by `replyAttempt` over the thread's state. */
+async function resolveDelivery(log: EventLog, delivery: AgentDelivery | Omit<AgentDelivery, "attempt">): Promise<AgentDelivery> {
+  if ("attempt" in delivery) return delivery;
+  const { state } = await log.snapshot(delivery.threadId);
+  return { ...delivery, attempt: replyAttempt(state.messages, delivery.userMessageId) };
 }
 
 /**
@@ -115,7 +117,7 @@ async function runUntil(deps: RunTurnDeps, delivery: AgentDelivery, endAt: numbe
     Math.max(0, endAt - Date.now()),
   );
   try {
-    return await runAgentTurn(deps, { threadId: delivery.threadId, userMessageId: delivery.userMessageId }, cutOff.signal);
+    return await runAgentTurn(deps, delivery, cutOff.signal);
   } finally {
     clearTimeout(timer);
   }
@@ -139,7 +141,7 @@ export async function handleAgentDelivery(
       console.log(JSON.stringify({ agentStop: stop, threadId: parsed.threadId, runId: parsed.runId }));
       return stop;
     }
-    const outcome = await deliverAgentRun(deps, parsed, timing);
+    const outcome = await deliverAgentRun(deps, await resolveDelivery(deps.log, parsed), timing);
     console.log(JSON.stringify({ agentRun: outcome, threadId: parsed.threadId, userMessageId: parsed.userMessageId }));
     return outcome;
   } catch (error) {
@@ -149,26 +151,14 @@ export async function handleAgentDelivery(
   }
 }
 
-function repliesTo(messages: readonly ChatMessage[], userMessageId: string): ChatMessage[] {
-  return messages.filter((m) => m.role === "assistant" && m.replyTo === userMessageId);
-}
-
+/** The reply the delivery's run writes, once it started. */
 async function replyOf(log: EventLog, delivery: AgentDelivery): Promise<ChatMessage | undefined> {
+  const { runId } = await runIdsFor(delivery.threadId, delivery.userMessageId, delivery.attempt);
   const { state } = await log.snapshot(delivery.threadId);
-  return repliesTo(state.messages, delivery.userMessageId)[delivery.reply];
+  return state.messages.find((m) => m.role === "assistant" && m.runId === runId);
 }
 
-async function fail(deps: RunTurnDeps, threadId: string, reply: ChatMessage, why: { reason: string; retryable: boolean }): Promise<void> {
+async function fail(deps: RunTurnDeps, threadId: string, reply: ChatMessage, failure: Failure): Promise<void> {
   if (!reply.runId) return;
-  await deps.ingest(threadId, [
-    {
-      id: runEventIds.failed(reply.runId),
-      threadId,
-      at: Date.now(),
-      type: "message.failed",
-      runId: reply.runId,
-      messageId: reply.id,
-      ...why,
-    },
-  ]);
+  await deps.ingest(threadId, [failureEvent({ threadId, runId: reply.runId, messageId: reply.id }, failure)]);
 }

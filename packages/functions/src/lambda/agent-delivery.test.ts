@@ -1,8 +1,8 @@
-import { type Agent, type RunTurnDeps, runEventIds, runIdsFor } from "@murmur/core/agent";
-import { createIngest } from "@murmur/core/chat";
+import { type Agent, planRun, type RunTurnDeps, runEventIds, runIdsFor } from "@murmur/core/agent";
 import { createMemoryEventLog } from "@murmur/core/event-log";
+import { createIngest } from "@murmur/core/ingest";
 import { describe, expect, it, vi } from "vitest";
-import { deliverAgentRun, describeDelivery, parseAgentPayload } from "./agent-delivery.ts";
+import { deliverAgentRun, parseAgentPayload } from "./agent-delivery.ts";
 
 async function setup(completion: Agent["completion"] = "inline") {
   const log = createMemoryEventLog();
@@ -13,7 +13,8 @@ async function setup(completion: Agent["completion"] = "inline") {
   const deps: RunTurnDeps = { log, ingest, agent: { name: "scripted", completion, reply }, deltaWindowMs: 0 };
   await log.createThread({ id: "t_1", owner: "s_1", createdAt: 0 });
   await ingest("t_1", [{ id: "msg:m_1", threadId: "t_1", at: 0, type: "message.created", messageId: "m_1", role: "user", text: "hello" }]);
-  const delivery = await describeDelivery(log, { threadId: "t_1", userMessageId: "m_1" });
+  const { threadId, userMessageId, attempt } = await planRun(log, "t_1", "m_1");
+  const delivery = { threadId, userMessageId, attempt };
   const { runId, messageId } = await runIdsFor("t_1", "m_1");
   /** What a delivery that started the reply `ageMs` ago and never ended left behind. */
   const startedAgo = (ageMs: number) =>
@@ -41,10 +42,12 @@ async function setup(completion: Agent["completion"] = "inline") {
 const timing = { remainingMs: 2_000, attemptMs: 300, marginMs: 500, pollMs: 20 };
 
 describe("agent deliveries", () => {
-  it("asks for the next reply: 0 for a new message", async () => {
+  it("asks for the attempt the send decided: 0 for a new message; a legacy payload's is read from the log", async () => {
     const { delivery } = await setup();
-    expect(delivery).toEqual({ threadId: "t_1", userMessageId: "m_1", reply: 0 });
-    expect(() => parseAgentPayload({ ...delivery, reply: -1 })).toThrow(/reply/);
+    expect(delivery).toEqual({ threadId: "t_1", userMessageId: "m_1", attempt: 0 });
+    expect(parseAgentPayload(delivery)).toEqual(delivery);
+    expect(() => parseAgentPayload({ ...delivery, attempt: -1 })).toThrow(/attempt/);
+    expect(parseAgentPayload({ threadId: "t_1", userMessageId: "m_1", reply: 0 })).toEqual({ threadId: "t_1", userMessageId: "m_1" });
   });
 
   it("waits for a reply an earlier delivery may still be writing, and leaves it alone when it ends", async () => {

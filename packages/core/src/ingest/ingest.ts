@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
 import type { AppendResult, EventLog } from "../event-log/event-log.ts";
-import { type ChatEvent, ChatEventSchema, describeIssues } from "./events.ts";
+import { type ChatEvent, ChatEventSchema, describeIssues } from "../events/schemas.ts";
 
 /** Most events one ingestion call accepts. */
 export const MAX_EVENTS_PER_BATCH = 500;

@@ -1,12 +1,10 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
-import { createSessionTokens, createWebhookVerifier } from "@murmur/core/auth";
-import { createIngest, retryingIngest } from "@murmur/core/chat";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
 import { createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
-import { type AgentPayload, describeDelivery } from "./agent-delivery.ts";
-import { createAgent } from "./agents.ts";
-import { type AppDeps, createStreamGauge } from "./deps.ts";
-import { createLambdaInvoker } from "./lambda-invoker.ts";
+import { createAppDeps, createRunner } from "../compose.ts";
+import type { AppDeps } from "../deps.ts";
+import type { AgentPayload } from "./agent-delivery.ts";
+import { createLambdaInvoker } from "./invoker.ts";
 
 /** How long an agent run keeps retrying appends while Upstash is unreachable. */
 const AGENT_STORE_RETRY_MS = 30_000;
@@ -26,10 +24,10 @@ export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean
 
 /**
  * Starts runs, and stops handed-off ones, on the Agent function with an asynchronous
- * invoke. A run carries which reply its send asks for (see {@link AgentDelivery}), so
- * Lambda's redeliveries land once; a stop is idempotent by itself.
+ * invoke. A run request names its attempt (see `replyAttempt`), so Lambda's
+ * redeliveries land once; a stop is idempotent by itself.
  */
-export function createCloudInvoker(log: EventLog, agentFunction: string | null): AgentInvoker {
+export function createCloudInvoker(agentFunction: string | null): AgentInvoker {
   if (!agentFunction) {
     const unlinked = async () => {
       throw new ConfigError("this function cannot reach agents: Agent is not linked to it (send and stop are served by Api)");
@@ -38,8 +36,8 @@ export function createCloudInvoker(log: EventLog, agentFunction: string | null):
   }
   const lambda = createLambdaInvoker<AgentPayload>({ functionName: agentFunction });
   return {
-    invoke: async (request) => lambda.invoke(await describeDelivery(log, request)),
-    cancel: (run) => lambda.invoke({ type: "stop", ...run }),
+    invoke: (request) => lambda.invoke({ threadId: request.threadId, userMessageId: request.userMessageId, attempt: request.attempt }),
+    cancel: (run) => lambda.invoke({ type: "stop", threadId: run.threadId, runId: run.runId }),
   };
 }
 
@@ -48,27 +46,10 @@ export function createCloudDeps(
   config: MurmurConfig,
   options: { readonly agentFunction: string | null; readonly blockingTails: boolean },
 ): AppDeps {
-  const log = createCloudEventLog(config, options.blockingTails);
-  return {
-    config,
-    log,
-    ingest: createIngest(log),
-    invoker: createCloudInvoker(log, options.agentFunction),
-    sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
-    webhooks: createWebhookVerifier(config.webhookSecret),
-    streams: createStreamGauge(),
-  };
+  return createAppDeps(config, createCloudEventLog(config, options.blockingTails), createCloudInvoker(options.agentFunction));
 }
 
 /** What the Agent function runs replies with: the configured agent, writing through ingestion. */
 export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
-  const log = createCloudEventLog(config, true);
-  return {
-    log,
-    // A reply in progress rides out a short Upstash outage; appends are idempotent.
-    ingest: retryingIngest(createIngest(log), AGENT_STORE_RETRY_MS),
-    agent: createAgent(config),
-    deltaWindowMs: config.agent.deltaWindowMs,
-    historyLimit: config.agent.historyLimit,
-  };
+  return createRunner(config, createCloudEventLog(config, true), AGENT_STORE_RETRY_MS);
 }

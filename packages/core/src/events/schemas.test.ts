@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../errors/index.ts";
-import { CHAT_EVENT_TYPES, MAX_MESSAGE_BYTES, parseChatEvent } from "./events.ts";
+import { CHAT_EVENT_TYPES, MAX_MESSAGE_BYTES } from "./constants.ts";
+import { ChatEventSchema, parseChatEvent } from "./schemas.ts";
 
 const good = { id: "e1", threadId: "t_1", at: 1, type: "message.created", messageId: "m_1", role: "user", text: "hello" };
 
@@ -16,6 +17,24 @@ describe("event schemas", () => {
       "run.cancel_requested",
       "thread.read",
     ]);
+    // The browser-safe list is written out by hand: it must name the schemas' types, in order.
+    expect(CHAT_EVENT_TYPES).toEqual(ChatEventSchema.options.map((schema) => schema.entries.type.literal));
+  });
+
+  it("gives a failure a kind, and still accepts failures written before kinds existed", () => {
+    const failed = {
+      id: "r:failed",
+      threadId: "t_1",
+      at: 1,
+      type: "message.failed",
+      runId: "r",
+      messageId: "a",
+      reason: "x",
+      retryable: true,
+    };
+    expect(parseChatEvent({ ...failed, kind: "stopped" })).toMatchObject({ kind: "stopped" });
+    expect(parseChatEvent(failed)).not.toHaveProperty("kind");
+    expect(() => parseChatEvent({ ...failed, kind: "gremlins" })).toThrow(/kind: must be one of stopped, agent_error/);
   });
 
   it("names the field that is wrong", () => {

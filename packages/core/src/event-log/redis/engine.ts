@@ -1,7 +1,7 @@
-import type { ChatEvent } from "../chat/events.ts";
-import { type ChatMessage, emptyThreadState, foldEvents, type ThreadState } from "../chat/reducer.ts";
-import { MurmurError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
-import { entryId, formatCursor, newEpoch, parseCursor } from "./cursor.ts";
+import { type ChatMessage, emptyThreadState, foldEvents, type ThreadState } from "../../chat/reducer.ts";
+import { MurmurError, NotFoundError, UnavailableError, ValidationError } from "../../errors/index.ts";
+import type { ChatEvent } from "../../events/schemas.ts";
+import { entryId, formatCursor, newEpoch, parseCursor } from "../cursor.ts";
 import type {
   AppendResult,
   EventLog,
@@ -13,16 +13,20 @@ import type {
   TailItem,
   ThreadRecord,
   ThreadsItem,
-} from "./event-log.ts";
-import { compareIds, field, isContiguous, toRecord } from "./redis-entries.ts";
-import { activityKey, checkPrefix, ownerKey, threadKeys } from "./redis-keys.ts";
-import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, READ, SNAPSHOT } from "./redis-scripts.ts";
-import type { RawEntry, StreamTailer } from "./redis-tailer.ts";
-import { watchActivity } from "./redis-threads-watch.ts";
-import { titleFromText } from "./thread-record.ts";
-import { createWakeup } from "./wakeup.ts";
+} from "../event-log.ts";
+import { titleFromText } from "../thread-record.ts";
+import { field, toRecord } from "./entries.ts";
+import { followStream } from "./follow.ts";
+import { activityKey, checkPrefix, ownerKey, threadKeys } from "./keys.ts";
+import type { RawEntry, StreamTailer } from "./multiplexer.ts";
+import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, READ, SNAPSHOT } from "./scripts.ts";
 
-/** Runs a Lua script (by SHA when cached). Transport errors reject; the caller maps them. */
+/**
+ * Runs one of the engine's Lua scripts (scripts.ts) by its SHA, sending the source only
+ * when the server does not have it cached yet (the client library's own mechanism:
+ * ioredis `defineCommand`, @upstash/redis `createScript`). Transport errors reject; the
+ * engine maps them.
+ */
 export interface ScriptRunner {
   run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   ping(): Promise<void>;
@@ -39,10 +43,10 @@ const PAGE = 500;
 
 /**
  * The event log over Redis Streams, independent of the transport: the Redis (TCP) and
- * Upstash (REST) adapters give it a script runner and a tailer. See redis-scripts.ts
- * for the data layout and redis-keys.ts for the keys.
+ * Upstash (REST) adapters give it a script runner and a tailer. See scripts.ts for the
+ * data layout and keys.ts for the keys.
  */
-export class RedisBackedEventLog implements EventLog {
+export class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly maxEvents: number;
   private readonly slack: number;
@@ -84,17 +88,23 @@ export class RedisBackedEventLog implements EventLog {
   }
 
   watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
-    return watchActivity(
+    // The list, then the owner's activity entries after the id the list is current to;
+    // whenever the follower cannot vouch that it saw every change, it lists again.
+    return followStream<ThreadsItem>(
       {
+        ...this.followHooks(),
         key: activityKey(this.prefix, owner),
-        tailer: this.tailer,
-        list: () => this.listWithPosition(owner),
-        onClose: (wake) => {
-          this.wakers.add(wake);
-          return () => this.wakers.delete(wake);
+        catchUp: async () => {
+          const { threads, last } = await this.listWithPosition(owner);
+          return { items: [{ kind: "list", threads }], position: last, whole: true };
         },
-        isClosed: () => this.closed,
+        decode: (entries) =>
+          entries.flatMap(([, fields]) => {
+            const thread = toRecord(field(fields, "t") ?? "", fields);
+            return thread ? [{ kind: "changed" as const, thread }] : [];
+          }),
       },
+      "0-0",
       signal,
     );
   }
@@ -151,66 +161,28 @@ export class RedisBackedEventLog implements EventLog {
     for (let i = 0; i < partials.length; i += 3) {
       state = withPartial(state, partials[i] as string, Number(partials[i + 1]), partials[i + 2] ?? "");
     }
-    const [ms, seq] = head.split("-").map(Number) as [number, number];
-    return { state, cursor: formatCursor({ epoch, ms, seq }) };
+    return { state, cursor: formatCursor({ epoch, ...splitId(head) }) };
   }
 
-  async *tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
+  tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
     const epoch = parseCursor(after).epoch;
-    const stream = threadKeys(this.prefix, threadId).stream;
-    let cursor = after;
-    const queue: RawEntry[] = [];
-    const { wait, wake: notify } = createWakeup();
-    let unwatch: (() => void) | null = null;
-    this.wakers.add(notify);
-    signal.addEventListener("abort", notify, { once: true });
-    try {
-      // Catch up from the log, then follow the shared reader; whenever its entries do not
-      // continue exactly at our cursor (we joined late, or it skipped), catch up again.
-      let catchUp = true;
-      while (!signal.aborted && !this.closed) {
-        if (catchUp) {
-          const result = await this.read(threadId, cursor, PAGE);
-          if (result.kind === "reset") {
-            yield result;
-            return;
-          }
-          if (result.events.length > 0) {
-            cursor = (result.events.at(-1) as LoggedEvent).cursor;
-            yield { kind: "events", events: result.events };
-          }
-          if (result.more) continue;
-          if (!unwatch) {
-            unwatch = this.tailer.watch(stream, entryId(parseCursor(cursor)), (entries) => {
-              queue.push(...entries);
-              notify();
-            });
-            // Read once more now that we watch: the shared reader may have passed entries
-            // appended between our read and the watch to earlier watchers only.
-            continue;
-          }
-          catchUp = false;
-        }
-        if (queue.length === 0) {
-          await wait();
-          continue;
-        }
-        const current = entryId(parseCursor(cursor));
-        const fresh = queue.splice(0).filter((entry) => compareIds(entry[0], current) > 0);
-        if (fresh.length === 0) continue;
-        if (!isContiguous(current, fresh)) {
-          catchUp = true;
-          continue;
-        }
-        const events = fresh.map((entry) => this.decodeShared(epoch, entry));
-        cursor = (events.at(-1) as LoggedEvent).cursor;
-        yield { kind: "events", events };
-      }
-    } finally {
-      unwatch?.();
-      this.wakers.delete(notify);
-      signal.removeEventListener("abort", notify);
-    }
+    const cursorOf = (id: string) => formatCursor({ epoch, ...splitId(id) });
+    return followStream<TailItem>(
+      {
+        ...this.followHooks(),
+        key: threadKeys(this.prefix, threadId).stream,
+        catchUp: async (position) => {
+          const result = await this.read(threadId, cursorOf(position), PAGE);
+          if (result.kind === "reset") return { items: [result], position, final: true };
+          const last = result.events.at(-1);
+          if (!last) return { items: [], position };
+          return { items: [{ kind: "events", events: result.events }], position: entryId(parseCursor(last.cursor)), more: result.more };
+        },
+        decode: (entries) => [{ kind: "events", events: entries.map((entry) => this.decodeShared(epoch, entry)) }],
+      },
+      entryId(parseCursor(after)),
+      signal,
+    );
   }
 
   async ping(): Promise<void> {
@@ -229,6 +201,23 @@ export class RedisBackedEventLog implements EventLog {
     await Promise.allSettled([this.tailer.close(), this.runner.close()]);
   }
 
+  /** What every follower needs of the log itself: the shared reader, and a wake-up when the log closes. */
+  private followHooks() {
+    return {
+      tailer: this.tailer,
+      onClose: (wake: () => void) => {
+        this.wakers.add(wake);
+        return () => void this.wakers.delete(wake);
+      },
+      isClosed: () => this.closed,
+    };
+  }
+
+  /**
+   * The shared reader hands the same entry to every tail of a thread; each is decoded
+   * once, so every tail yields the same LoggedEvent (see the port) and a frame is
+   * encoded once for all of them.
+   */
   private decodeShared(epoch: string, entry: RawEntry): LoggedEvent {
     const cached = this.decoded.get(entry);
     if (cached?.cursor.startsWith(`${epoch}:`)) return cached;
@@ -267,6 +256,11 @@ function unavailable(cause: unknown): MurmurError {
   if (cause instanceof MurmurError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new UnavailableError(`event log unreachable: ${detail}`, { cause });
+}
+
+function splitId(id: string): { ms: number; seq: number } {
+  const [ms, seq] = id.split("-").map(Number) as [number, number];
+  return { ms, seq };
 }
 
 function decodeEntry(epoch: string, [id, fields]: RawEntry): LoggedEvent {

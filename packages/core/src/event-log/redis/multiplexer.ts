@@ -6,7 +6,7 @@ export type RawEntry = [id: string, fields: string[]];
  * holds one reader, not one per subscriber. `watch` calls `onEntries` with the entries
  * appended to `stream` after `fromId` (or after the newest id the reader already
  * delivered for that stream, if it watches it already), in order, until unwatched.
- * Listeners must check continuity themselves (see the `p` field in redis-scripts.ts).
+ * Listeners must check continuity themselves (see the `p` field in scripts.ts).
  */
 export interface StreamTailer {
   watch(stream: string, fromId: string, onEntries: (entries: readonly RawEntry[]) => void): () => void;

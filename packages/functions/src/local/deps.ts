@@ -1,10 +1,9 @@
 import { createInProcessInvoker, type InProcessInvoker, runAgentTurn, stopHandedOffRun } from "@murmur/core/agent";
-import { createSessionTokens, createWebhookVerifier } from "@murmur/core/auth";
-import { createIngest, retryingIngest } from "@murmur/core/chat";
 import type { MurmurConfig } from "@murmur/core/config";
 import { createMemoryEventLog, createRedisEventLog, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
-import { type AgentOptions, createAgent } from "./agents.ts";
-import { type AppDeps, createStreamGauge } from "./deps.ts";
+import type { AgentOptions } from "../agents.ts";
+import { createAppDeps, createRunner } from "../compose.ts";
+import type { AppDeps } from "../deps.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
@@ -39,29 +38,11 @@ export function createLocalDeps(
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
 ): AppDeps & { invoker: InProcessInvoker } {
-  const ingest = createIngest(log);
-  // A reply in progress rides out a short outage of the log's store instead of failing.
-  const agentIngest = retryingIngest(ingest, AGENT_STORE_RETRY_MS);
-  const agent = createAgent(config, agentOptions);
-  const runner = {
-    log,
-    ingest: agentIngest,
-    agent,
-    deltaWindowMs: config.agent.deltaWindowMs,
-    historyLimit: config.agent.historyLimit,
-  };
+  const runner = createRunner(config, log, AGENT_STORE_RETRY_MS, agentOptions);
   const invoker = createInProcessInvoker({
     run: (request) => runAgentTurn(runner, request),
     stop: (run) => stopHandedOffRun(runner, run),
     onError: (error, what) => console.error(`${what} failed:`, error),
   });
-  return {
-    config,
-    log,
-    ingest,
-    invoker,
-    sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
-    webhooks: createWebhookVerifier(config.webhookSecret),
-    streams: createStreamGauge(),
-  };
+  return { ...createAppDeps(config, log, invoker), invoker };
 }
