@@ -259,7 +259,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const { cursor } = await log.snapshot(t);
       const controller = new AbortController();
       const tails = [0, 1].map(() => log.tail(t, cursor, controller.signal)[Symbol.asyncIterator]());
-      const next = async () => {
+      const next = async (): Promise<(readonly LoggedEvent[])[]> => {
         const items = await Promise.all(tails.map((tail) => tail.next()));
         return items.map((item) => (item.value?.kind === "events" ? item.value.events : []));
       };
