@@ -9,6 +9,8 @@ export default defineProject({
     environment: "node",
     include: ["e2e/**/*.e2e.test.ts"],
     globalSetup: ["e2e/global-setup.ts"],
+    // Tests in Redis mode delete the keys they wrote when they end.
+    setupFiles: ["../core/src/testing/clean-redis.setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
