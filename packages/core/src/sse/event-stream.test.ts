@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryEventLog } from "../event-log/memory.ts";
 import type { ChatEvent } from "../events/schemas.ts";
 import { type EventStreamOptions, openEventStream } from "./event-stream.ts";
+import { announceStream, controlChannel, releaseStream } from "./stream-control.ts";
 
 interface Frame {
   id?: string;
@@ -11,9 +12,12 @@ interface Frame {
   comment?: string;
 }
 
-/** Reads SSE frames from a stream until `until` is satisfied or the stream ends. */
-async function readFrames(stream: ReadableStream<Uint8Array>, until: (frames: Frame[]) => boolean = () => false) {
-  const reader = stream.getReader();
+/** Reads SSE frames from a stream (or a reader of one) until `until` is satisfied or the stream ends. */
+async function readFrames(
+  stream: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array>,
+  until: (frames: Frame[]) => boolean = () => false,
+) {
+  const reader = stream instanceof ReadableStream ? stream.getReader() : stream;
   const decoder = new TextDecoder();
   const frames: Frame[] = [];
   const chunks: Uint8Array[] = [];
@@ -87,12 +91,39 @@ describe("event stream", () => {
     await cancel();
     const list = frames.find((f) => f.event === "threads");
     expect(JSON.parse(list?.data ?? "").threads.map((t: { id: string }) => t.id)).toEqual(["t_2", "t_1"]);
-    expect(JSON.parse(updates(frames)[0]?.data ?? "")).toMatchObject({ id: "t_1", title: "hi 1" });
+    expect(JSON.parse(list?.data ?? "").position).toEqual(expect.any(String));
+    expect(JSON.parse(updates(frames)[0]?.data ?? "")).toMatchObject({
+      thread: { id: "t_1", title: "hi 1" },
+      position: expect.any(String),
+    });
     expect([list?.id, updates(frames)[0]?.id]).toEqual([undefined, undefined]);
     // Without an owner the stream carries the thread alone.
     const plain = await readFrames(openEventStream(base), (f) => f.some((x) => x.event === "snapshot"));
     await plain.cancel();
     expect(plain.frames.map((f) => f.event)).not.toContain("threads");
+  });
+
+  it("announces a controlled stream, and ends it when a newer stream of its browser takes over or the browser releases it", async () => {
+    const { log, base } = await setup();
+    const channel = controlChannel("s");
+    const control = { channel, client: "browser1", threadId: "t_1" };
+    const closes = (frames: Frame[]) => frames.filter((f) => f.event === "close").map((f) => JSON.parse(f.data ?? "{}").reason);
+    const first = openEventStream({ ...base, control: { ...control, streamId: "st_1" } });
+    const reader = first.getReader();
+    const opened = await readFrames(reader, (f) => f.some((x) => x.event === "opened"));
+    expect(opened.frames.find((f) => f.event === "opened")?.data).toBe(JSON.stringify({ streamId: "st_1" }));
+    // Another thread's stream of this browser, or another browser's of this thread, change nothing;
+    // a newer one of this browser and thread ends it.
+    await announceStream(log, { ...control, threadId: "t_other", streamId: "st_x" });
+    await announceStream(log, { ...control, client: "browser2", streamId: "st_y" });
+    const second = openEventStream({ ...base, control: { ...control, streamId: "st_2" } });
+    expect(closes((await readFrames(reader, (f) => closes(f).length > 0)).frames)).toEqual(["superseded"]);
+
+    const reader2 = second.getReader();
+    await readFrames(reader2, (f) => f.some((x) => x.event === "opened"));
+    await releaseStream(log, channel, "t_1", "st_other");
+    await releaseStream(log, channel, "t_1", "st_2");
+    expect(closes((await readFrames(reader2, (f) => closes(f).length > 0)).frames)).toEqual(["released"]);
   });
 
   it("encodes a live event once for all the streams that send it", async () => {
