@@ -148,7 +148,7 @@ export function openEventStream(
   on<{ reason: string; state: ThreadState; cursor: string }>("reset", (d) => handlers.onState(d.state, d.cursor, { reason: d.reason }));
   on<{ reason: string; message?: string }>("close", (d) => handlers.onClose(d.reason, d.message));
   on<{ threads: ThreadRecord[] }>("threads", (d) => handlers.onThreads?.(d.threads));
-  on<ThreadRecord>("thread.updated", (thread) => handlers.onThreadUpdated?.(thread));
+  on<{ thread: ThreadRecord }>("thread.updated", (d) => handlers.onThreadUpdated?.(d.thread));
   for (const type of CHAT_EVENT_TYPES) on<ChatEvent>(type, (event, cursor) => handlers.onEvent(event, cursor));
   return () => source.close();
 }
