@@ -1,4 +1,12 @@
 /// <reference path="./.sst/platform/config.d.ts" />
+import {
+  ARCHITECTURE,
+  DEFAULT_PAD_BYTES,
+  FUNCTION_MEMORY_MB,
+  HEARTBEAT_MS,
+  REDIS_BLOCK_MS,
+  STREAM_PLANNED_CLOSE_SECONDS,
+} from "./packages/functions/src/lambda/deployment.ts";
 
 /**
  * Murmur on AWS (README "Deploy"). One block per concern: the event log, the secrets,
@@ -10,27 +18,14 @@
 const DATABASE_STAGES = ["production"];
 /** The Stream function's timeout: Lambda's limit. */
 const STREAM_TIMEOUT_SECONDS = 900;
-/**
- * Streams close on purpose, with `retry:`, this often; the browser resumes from its last
- * id. Lambda tells a streaming function nothing when its client goes away (runtime-
- * interface-client issue 145), so a closed tab's invocation runs on until then: 5
- * minutes bounds that waste, while a reconnect costs a request and a few Redis commands.
- * The handler also closes a minute before its remaining time runs out.
- */
-const STREAM_PLANNED_CLOSE_SECONDS = 300;
-/** `: ping` interval; well under the stream route's read timeout (60 s). */
-const HEARTBEAT_MS = 15_000;
-/**
- * Lambda's response stream holds small writes back (runtime-interface-client issues 94
- * and 102); a write padded to 16 KB goes out at once. README "Deploy" explains the cost;
- * `MURMUR_PAD_BYTES` at deploy time overrides it (0: none), e.g. to measure with the probe.
- */
-const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || 16_384);
+// Memory, architecture, planned close, heartbeat, block and padding: deployment.ts, which
+// the cost model (`npm run cost`) reads too. The handler also closes a stream a minute
+// before its remaining time runs out. README "Deploy" explains the padding's cost;
+// `MURMUR_PAD_BYTES` at deploy time overrides it (0: none), e.g. to measure with the probe.
+const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);
 if (!Number.isInteger(PAD_BYTES) || PAD_BYTES < 0 || PAD_BYTES > 65_536) {
   throw new Error(`MURMUR_PAD_BYTES must be a whole number of bytes from 0 to 65536, got "${process.env.MURMUR_PAD_BYTES}"`);
 }
-/** An idle stream costs one Redis command per block: at most 2 per minute (DESIGN: Lambda mode). */
-const REDIS_BLOCK_MS = 30_000;
 /** Agent settings that are not secrets, taken from the deploying shell or `.env`. */
 const AGENT_SETTINGS = [
   "AGENT",
@@ -115,7 +110,7 @@ export default $config({
     // Functions: one Hono app behind four entry points.
     const functionDefaults = {
       runtime: "nodejs22.x" as const,
-      architecture: "arm64" as const,
+      architecture: ARCHITECTURE,
       link: [upstashLink, sessionSecret, webhookSecret],
       environment: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), SSE_PAD_BYTES: String(PAD_BYTES) },
     };
@@ -124,7 +119,7 @@ export default $config({
       handler: "packages/functions/src/lambda/agent.handler",
       description: "Murmur: writes one reply (invoked asynchronously by send)",
       timeout: "5 minutes",
-      memory: "512 MB",
+      memory: `${FUNCTION_MEMORY_MB.Agent} MB`,
       // AWS delivers an async invoke up to three times; the handler lands the reply once.
       retries: 2,
       link: [...functionDefaults.link, openAiApiKey, langGraphApiKey],
@@ -140,7 +135,7 @@ export default $config({
       description: "Murmur: session, chats, send, history",
       url: { cors: false }, // served same-origin through the router
       timeout: "20 seconds",
-      memory: "512 MB",
+      memory: `${FUNCTION_MEMORY_MB.Api} MB`,
       // The link grants lambda:InvokeFunction on Agent and hands the code its name.
       link: [...functionDefaults.link, agent],
     });
@@ -150,7 +145,7 @@ export default $config({
       description: "Murmur: signed agent events and LangGraph completions",
       url: { cors: false }, // served same-origin through the router
       timeout: "20 seconds",
-      memory: "512 MB",
+      memory: `${FUNCTION_MEMORY_MB.Webhook} MB`,
     });
     const stream = new sst.aws.Function("Stream", {
       ...functionDefaults,
@@ -159,8 +154,7 @@ export default $config({
       url: { cors: false }, // served same-origin through the router
       streaming: true,
       timeout: `${STREAM_TIMEOUT_SECONDS} seconds`,
-      // I/O bound and held for minutes: the smallest memory that starts quickly.
-      memory: "256 MB",
+      memory: `${FUNCTION_MEMORY_MB.Stream} MB`,
       environment: {
         ...functionDefaults.environment,
         SSE_MAX_DURATION_MS: String(STREAM_PLANNED_CLOSE_SECONDS * 1000),

@@ -56,7 +56,8 @@ export const FULL: Plan = {
   mode: "full",
   budgetMs: 540_000,
   reserveMs: 85_000,
-  hardStopMs: 590_000,
+  // The designs' budget, then the cost model's run (about 5 minutes: five replies in real time, two variants at once).
+  hardStopMs: 960_000,
   systems: SYSTEMS,
   workers: 2,
   latencyAt: [1, 100, 1000, 10_000],
@@ -79,7 +80,7 @@ export const QUICK: Plan = {
   mode: "quick",
   budgetMs: 45_000,
   reserveMs: 6000,
-  hardStopMs: 56_000,
+  hardStopMs: 100_000,
   systems: SYSTEMS,
   workers: 2,
   latencyAt: [20],

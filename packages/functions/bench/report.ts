@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
+import { markdown as costMarkdown } from "./cost/report.ts";
 import { hotRate, spreadRate } from "./plan.ts";
 import { latencyChart } from "./report/chart.ts";
-import { costSection } from "./report/cost.ts";
 import { DASH, kb, ms, num } from "./report/format.ts";
 import { deliverySection, latencySection } from "./report/latency.ts";
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
@@ -104,7 +104,9 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "",
     "## 7. Cloud cost model",
     "",
-    costSection(s),
+    r.cost
+      ? costMarkdown(r.cost.runs, r.cost.variants)
+      : "Not measured in this run (see `npm run cost`, which writes `packages/functions/bench/results/cost.json`).",
     "",
     "## Notes from this run",
     "",

@@ -1,3 +1,4 @@
+import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
 
 /** The designs measured side by side. */
@@ -114,6 +115,8 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly plan: Readonly<Record<string, unknown>>;
   readonly systems: SystemResult[];
+  /** The cloud cost model (`npm run cost`), run after the designs; absent when it could not run. */
+  readonly cost?: CostResults;
   /** Invariant and harness problems found; the quick mode fails on any. */
   readonly problems: string[];
 }

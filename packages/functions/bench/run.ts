@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type CostResults, measureCost } from "./cost/measure.ts";
 import { describeMachine } from "./machine.ts";
 import { FULL, type Plan, QUICK } from "./plan.ts";
 import { writeReport } from "./report.ts";
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   console.log(`bench (${plan.mode}): ${systems.join(", ")} on ${machine.cpus} cores, Node ${machine.node}, Redis ${machine.redis}`);
   const problems: string[] = [];
   const results: SystemResult[] = [];
+  let cost: CostResults | undefined;
   const finish = () => {
     const bench: BenchResults = {
       mode: plan.mode,
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
       machine,
       plan: { ...plan },
       systems: results,
+      cost,
       problems,
     };
     const paths = outputPaths(plan);
@@ -114,6 +117,15 @@ async function main(): Promise<number> {
     }
   } finally {
     await pool.stop();
+  }
+  // The cloud cost model, through the real Lambda handlers (quick: a short session that checks the harness).
+  if (!only) {
+    const t0 = Date.now();
+    cost = await measureCost({ quick: plan.mode === "quick" }).catch((error: unknown) => {
+      problems.push(`the cost model failed: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    console.log(`  cost model: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   finish();
   return problems.length > 0 ? 1 : 0;

@@ -34,8 +34,8 @@ export const CANCEL_POLL_MS = 1_000;
 
 /**
  * The cheap watch of a runner that may not hold a read loop (the Agent function): it
- * learns of a stop from its own appends' `cancelRequested`, and, while it appends
- * nothing (the model is still thinking, or stalls), reads the log once per
+ * learns of a stop from its own appends' `cancelRequested`, and, once it has appended
+ * nothing for `quietMs` (the model is still thinking, or stalls), reads the log once per
  * {@link CANCEL_POLL_MS}. Resolves "cancel" when the log holds a stop for `runId`,
  * "closed" when `signal` aborts; read failures are ignored (the reply goes on).
  */
@@ -45,6 +45,7 @@ export function pollRunCancel(
   after: string,
   lastAppendAt: () => number,
   signal: AbortSignal,
+  quietMs = CANCEL_POLL_MS,
 ): Promise<WatchOutcome> {
   let cursor = after;
   return new Promise((resolve) => {
@@ -56,7 +57,7 @@ export function pollRunCancel(
     const onAbort = () => done("closed");
     let reading = false;
     const timer = setInterval(async () => {
-      if (reading || Date.now() - lastAppendAt() < CANCEL_POLL_MS) return;
+      if (reading || Date.now() - lastAppendAt() < quietMs) return;
       reading = true;
       try {
         const read = await log.read(run.threadId, cursor, 100);

@@ -3,7 +3,7 @@ import type { EventLog } from "../event-log/event-log.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { Ingest } from "../ingest/ingest.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
-import { pollRunCancel, watchRun } from "./cancel-watch.ts";
+import { CANCEL_POLL_MS, pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
 import { type Failure, failureEvent, STOPPED } from "./failure.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
@@ -103,7 +103,8 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     !started || started.cancelRequested
       ? Promise.resolve(started?.cancelRequested ? ("cancel" as const) : ("closed" as const))
       : deps.cancelWatch === "appends"
-        ? pollRunCancel(deps.log, base, started.cursor, () => lastAppendAt, watching.signal)
+        ? // Quiet for longer than a delta window means no append is coming soon to carry the flag.
+          pollRunCancel(deps.log, base, started.cursor, () => lastAppendAt, watching.signal, deps.deltaWindowMs + CANCEL_POLL_MS)
         : watchRun(deps.log, base, started.cursor, watching.signal);
   void watch.then((outcome) => outcome === "cancel" && stop());
 

@@ -12,11 +12,11 @@ describe("configuration", () => {
       eventLog: { adapter: "memory", maxEventsPerThread: 10_000 },
       sse: { heartbeatMs: 15_000, retryMs: 1_000, padBytes: 0 },
       agent: { kind: "demo", deltaWindowMs: 50 },
-      stream: { policy: "always", lingerMs: 15_000, idleCheckMs: 60_000 },
+      stream: { policy: "always", lingerMs: 5_000, idleCheckMs: 60_000 },
     });
     expect(Object.isFrozen(config.sse)).toBe(true);
     // The cloud holds streams on demand and batches deltas longer (fewer billed commands).
-    expect(readConfig(secrets, "cloud")).toMatchObject({ stream: { policy: "on-demand" }, agent: { deltaWindowMs: 500 } });
+    expect(readConfig(secrets, "cloud")).toMatchObject({ stream: { policy: "on-demand" }, agent: { deltaWindowMs: 1000 } });
     expect(readConfig({ ...secrets, STREAM_POLICY: "always", DELTA_WINDOW_MS: "250" }, "cloud")).toMatchObject({
       stream: { policy: "always" },
       agent: { deltaWindowMs: 250 },
@@ -85,7 +85,7 @@ describe("configuration", () => {
       { ...secrets, AGENT: "openai", OPENAI_API_KEY: "sk-x", OPENAI_MODEL: "gpt-4o-mini", OPENAI_HISTORY_CHARS: "0" },
       "cloud",
     );
-    expect(openai.agent).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-x", historyChars: 0, deltaWindowMs: 500 });
+    expect(openai.agent).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-x", historyChars: 0, deltaWindowMs: 1000 });
   });
 
   it("reads the LangGraph agent's settings and where its webhook reaches us", () => {

@@ -140,7 +140,7 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
     },
     stream: {
       policy: oneOf(env, "STREAM_POLICY", ["always", "on-demand"] as const, mode === "cloud" ? "on-demand" : "always"),
-      lingerMs: integer(env, "STREAM_LINGER_MS", 15_000, 0, 600_000),
+      lingerMs: integer(env, "STREAM_LINGER_MS", 5_000, 0, 600_000),
       idleCheckMs: integer(env, "IDLE_CHECK_MS", 60_000, 1_000, 3_600_000),
     },
     publicUrl: optionalUrl(env, "PUBLIC_URL"),
@@ -192,7 +192,7 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
 
 const OPENAI_API = "https://api.openai.com/v1";
 /** The cloud's delta window (see BENCHMARKS.md, cost model: appends and wakes per reply). */
-export const CLOUD_DELTA_WINDOW_MS = 500;
+export const CLOUD_DELTA_WINDOW_MS = 1_000;
 
 /** Longest delta window: a reply's text waits at most this long to be appended (its first words at most 50 ms). */
 export const MAX_DELTA_WINDOW_MS = 2_000;

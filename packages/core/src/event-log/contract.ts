@@ -181,7 +181,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const owner = unique("s");
       const t = await newThread(log, owner);
       const empty = await log.positions(t, owner);
-      expect(empty).toEqual({ cursor: (await log.snapshot(t)).cursor, position: (await log.listThreads(owner)).position });
+      expect(empty).toEqual({ owner, cursor: (await log.snapshot(t)).cursor, position: (await log.listThreads(owner)).position });
       const written = await log.append(userMessage(t, 1));
       const after = await log.positions(t, owner);
       expect(after.cursor).toBe(written.cursor);
@@ -189,7 +189,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       // A delta moves the thread but not the list; another owner's changes move neither.
       const moved = await log.append(delta(t, 0));
       await newThread(log, unique("s"));
-      expect(await log.positions(t, owner)).toEqual({ cursor: moved.cursor, position: after.position });
+      expect(await log.positions(t, owner)).toEqual({ owner, cursor: moved.cursor, position: after.position });
       await expect(log.positions(unique("t"), owner)).rejects.toBeInstanceOf(NotFoundError);
     });
 

@@ -66,6 +66,8 @@ export type ThreadsItem =
 
 /** Where a thread's log and its owner's list stand now (see `EventLog.positions`). */
 export interface Positions {
+  /** The thread's owner: `positions` answers for any thread, so callers check it. */
+  readonly owner: string;
   /** The cursor of the thread's newest event (the epoch's origin when it has none). */
   readonly cursor: string;
   /** The owner's list position. */
@@ -121,9 +123,10 @@ export interface EventLog {
   listThreads(owner: string, limit?: number): Promise<ThreadList>;
 
   /**
-   * The thread's head cursor and its owner's list position, in one cheap read (one
-   * script call in Redis): what an idle client compares with what it holds to learn
-   * whether anything changed, without holding a stream.
+   * The thread's owner, its head cursor and the position of `owner`'s list, in one cheap
+   * read (one script call in Redis): what an idle client compares with what it holds to
+   * learn whether anything changed, without holding a stream. Rejects with
+   * `NotFoundError` for an unknown thread.
    */
   positions(threadId: string, owner: string): Promise<Positions>;
 

@@ -104,7 +104,8 @@ export class MemoryEventLog implements EventLog {
 
   async positions(threadId: string, owner: string): Promise<Positions> {
     this.assertOpen();
-    return { cursor: formatCursor(this.requireThread(threadId).head), position: this.positionOf(owner) };
+    const thread = this.requireThread(threadId);
+    return { owner: thread.record.owner, cursor: formatCursor(thread.head), position: this.positionOf(owner) };
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {

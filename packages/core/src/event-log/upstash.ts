@@ -20,6 +20,8 @@ export interface UpstashEventLogOptions extends EventLogOptions {
   readonly pollMinMs?: number;
   readonly pollMaxMs?: number;
   readonly blockMs?: number;
+  /** Blocking tails: see `RedisConnectionOptions.settleMs`. */
+  readonly settleMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -89,7 +91,7 @@ export function createUpstashEventLog(options: UpstashEventLogOptions): UpstashE
   });
   const runner = createUpstashRunner(client);
   const tailer = options.tailUrl
-    ? createBlockingTailer({ url: options.tailUrl, blockMs: options.blockMs, onError: options.onError })
+    ? createBlockingTailer({ url: options.tailUrl, blockMs: options.blockMs, settleMs: options.settleMs, onError: options.onError })
     : createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
   return new RedisEventLog("upstash", runner, tailer, options);
 }

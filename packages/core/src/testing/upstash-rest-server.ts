@@ -21,6 +21,8 @@ export interface UpstashRestServer {
   readonly token: string;
   /** Requests served, by path; lets tests count REST round trips. */
   readonly requests: Map<string, number>;
+  /** Commands received, by lower-case name (a pipeline's and a transaction's each count): what Upstash bills per command sent. */
+  readonly commands: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -74,8 +76,14 @@ export async function startUpstashRestServer(options: {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5000, connectionName: "upstash-rest" });
   redis.on("error", () => {});
   const requests = new Map<string, number>();
+  const commands = new Map<string, number>();
+  const received = (command: readonly string[]) => {
+    const name = String(command[0] ?? "").toLowerCase();
+    commands.set(name, (commands.get(name) ?? 0) + 1);
+  };
 
   const run = async (command: string[]): Promise<{ result?: unknown; error?: string }> => {
+    received(command);
     const refused = refuseBlocking(command);
     if (refused) return { error: refused };
     try {
@@ -104,15 +112,16 @@ export async function startUpstashRestServer(options: {
       }
       if (path === "/pipeline" || path === "/multi-exec") {
         if (!Array.isArray(body)) return send(res, 400, { error: "ERR pipeline body must be an array of commands" });
-        const commands = body.map(toCommand);
+        const batch = body.map(toCommand);
         let replies: { result?: unknown; error?: string }[];
         if (path === "/pipeline") {
           replies = [];
-          for (const command of commands) replies.push(await run(command));
+          for (const command of batch) replies.push(await run(command));
         } else {
-          const refused = commands.map(refuseBlocking).find(Boolean);
+          const refused = batch.map(refuseBlocking).find(Boolean);
           if (refused) return send(res, 400, { error: refused });
-          const results = (await redis.multi(commands.map((c) => [c[0] as string, ...c.slice(1)])).exec()) ?? [];
+          for (const command of batch) received(command);
+          const results = (await redis.multi(batch.map((c) => [c[0] as string, ...c.slice(1)])).exec()) ?? [];
           replies = results.map(([error, result]) => (error ? { error: error.message } : { result }));
         }
         return send(
@@ -136,6 +145,7 @@ export async function startUpstashRestServer(options: {
     url: `http://127.0.0.1:${port}`,
     token: options.token,
     requests,
+    commands,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

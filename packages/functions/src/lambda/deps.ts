@@ -8,6 +8,12 @@ import { createLambdaInvoker } from "./invoker.ts";
 
 /** How long an agent run keeps retrying appends while Upstash is unreachable. */
 const AGENT_STORE_RETRY_MS = 30_000;
+/**
+ * A Stream invocation watches its thread, its owner's list and its browser's signals
+ * within a few milliseconds of each other: its reader waits this long after a change
+ * before blocking, so one `XREAD BLOCK` names all three.
+ */
+const STREAM_SETTLE_MS = 25;
 
 /**
  * The cloud event log: Upstash, written and ranged over REST (no connection to set up
@@ -18,7 +24,12 @@ export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean
   const settings = config.eventLog;
   if (settings.adapter !== "upstash") throw new ConfigError("cloud mode needs the Upstash event log: link Upstash in sst.config.ts");
   const onError = (error: unknown) => console.warn(`event log reader: ${error instanceof Error ? error.message : String(error)}`);
-  return createUpstashEventLog({ ...settings, tailUrl: blockingTails ? (settings.tailUrl ?? undefined) : undefined, onError });
+  return createUpstashEventLog({
+    ...settings,
+    tailUrl: blockingTails ? (settings.tailUrl ?? undefined) : undefined,
+    settleMs: STREAM_SETTLE_MS,
+    onError,
+  });
 }
 
 /**

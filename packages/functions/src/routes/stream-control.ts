@@ -4,7 +4,7 @@ import { controlChannel, releaseStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
-import { ownedThread } from "../threads.ts";
+import { checkOwner, checkThreadId } from "../threads.ts";
 
 /** The `client` query parameter: one browser's id, shared by its tabs (the web app keeps it in localStorage). */
 export function clientId(value: string | undefined): string | undefined {
@@ -26,15 +26,20 @@ export function streamControlRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(requireSession(deps))
     .post("/:threadId/streams/:streamId/close", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      // The signal goes to the caller's own session channel: it can release only its own
+      // streams, so no ownership read is needed (one command, not two).
+      const threadId = c.req.param("threadId");
       const streamId = c.req.param("streamId");
+      checkThreadId(threadId);
       if (!isId(streamId)) throw new ValidationError("invalid stream id", ["streamId: must be 1-64 characters of A-Z a-z 0-9 _ -"]);
-      await releaseStream(deps.log, controlChannel(c.var.sessionId), thread.id, streamId);
+      await releaseStream(deps.log, controlChannel(c.var.sessionId), threadId, streamId);
       return c.json({ closed: true }, 202);
     })
     .get("/:threadId/sync", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
-      const now = await deps.log.positions(thread.id, c.var.sessionId);
+      const threadId = c.req.param("threadId");
+      checkThreadId(threadId);
+      // One read: the owner comes with the positions.
+      const now = checkOwner({ id: threadId, ...(await deps.log.positions(threadId, c.var.sessionId)) }, c.var.sessionId);
       const thisThread = now.cursor !== c.req.query("cursor");
       const threads = now.position !== c.req.query("position");
       c.header("Cache-Control", "no-store");

@@ -68,5 +68,5 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis): 
       blocker.disconnect();
     },
   };
-  return createStreamMultiplexer(driver, options.onError);
+  return createStreamMultiplexer(driver, options.onError, options.settleMs);
 }

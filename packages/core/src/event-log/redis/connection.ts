@@ -17,6 +17,8 @@ export interface RedisConnectionOptions {
   readonly readerName?: string;
   /** Reported when the reader loop fails (it keeps retrying). */
   readonly onError?: (error: unknown) => void;
+  /** See `createStreamMultiplexer`: 0 (read at once) for a server; a few ms for a function serving one stream. */
+  readonly settleMs?: number;
 }
 
 /** An ioredis connection with Murmur's timeouts: fails commands fast, reconnects forever. */
@@ -28,6 +30,10 @@ export function connectRedis(url: string, commandTimeout: number, name: string):
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(times * 100, 1000),
     lazyConnect: false,
+    // No INFO ready check and no CLIENT SETINFO on each (re)connect: commands a per-command
+    // service bills, for nothing (a command before Redis is ready just fails and is retried).
+    enableReadyCheck: false,
+    disableClientInfo: true,
   });
   // Errors surface on the commands that fail; without a listener ioredis prints each one.
   client.on("error", () => {});

@@ -87,11 +87,15 @@ export class RedisEventLog implements EventLog {
     return this.listWithPosition(owner, limit);
   }
 
-  async positions(threadId: string, owner: string): Promise<Positions> {
-    const reply = (await this.run(POSITIONS, [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, owner)], [])) as string[];
+  async positions(threadId: string, listOwner: string): Promise<Positions> {
+    const reply = (await this.run(
+      POSITIONS,
+      [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, listOwner)],
+      [],
+    )) as string[];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
-    const [epoch, head, position] = reply as [string, string, string];
-    return { cursor: formatCursor({ epoch, ...splitId(head) }), position };
+    const [epoch, head, owner, position] = reply as [string, string, string, string];
+    return { owner, cursor: formatCursor({ epoch, ...splitId(head) }), position };
   }
 
   async publishSignal(channel: string, message: string): Promise<void> {

@@ -42,8 +42,19 @@ interface Watch {
  * `onError` and retried with backoff up to 1 s; watches stay in place and resume from
  * the last delivered id, so nothing is skipped once Redis answers again.
  */
-export function createStreamMultiplexer(driver: TailDriver, onError: (error: unknown) => void = () => {}): StreamTailer {
+export function createStreamMultiplexer(
+  driver: TailDriver,
+  onError: (error: unknown) => void = () => {},
+  /**
+   * After a watch is added or dropped, wait this long for more before the next read (0:
+   * read at once). A function that serves one stream per invocation watches its few
+   * streams within milliseconds of each other: settling lets one read name them all,
+   * rather than a read, an interrupt and a read again for each (every command billed).
+   */
+  settleMs = 0,
+): StreamTailer {
   const watches = new Map<string, Watch>();
+  let settleUntil = 0;
   let closed = false;
   let running = false;
   let wakeIdle: (() => void) | null = null;
@@ -57,6 +68,10 @@ export function createStreamMultiplexer(driver: TailDriver, onError: (error: unk
         await new Promise<void>((resolve) => {
           wakeIdle = resolve;
         });
+        continue;
+      }
+      if (Date.now() < settleUntil) {
+        await pause(settleUntil - Date.now());
         continue;
       }
       const streams = [...watches].map(([key, watch]) => [key, watch.lastId] as const);
@@ -98,10 +113,12 @@ export function createStreamMultiplexer(driver: TailDriver, onError: (error: unk
     });
 
   const changed = () => {
+    settleUntil = settleMs > 0 ? Date.now() + settleMs : 0;
     wakeIdle?.();
     wakeIdle = null;
     wakePause?.();
-    void driver.interrupt().catch(() => {});
+    // With nothing left to watch the pending read serves nobody: the next watch interrupts it.
+    if (watches.size > 0) void driver.interrupt().catch(() => {});
   };
 
   return {

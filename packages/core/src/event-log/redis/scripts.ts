@@ -250,14 +250,14 @@ return {last and last[1] or '0-0', out}
 `;
 
 /**
- * KEYS: meta, activity. Returns {epoch, head, lastActivityId} or {} when the thread is
- * unknown: where a thread and its owner's list stand, for an idle client's check.
+ * KEYS: meta, activity. Returns {epoch, head, owner, lastActivityId} or {} when the
+ * thread is unknown: where a thread and its owner's list stand, for an idle client's check.
  */
 export const POSITIONS = `
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'owner')
 if not m[1] then return {} end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-return {m[1], m[2], last and last[1] or '0-0'}
+return {m[1], m[2], m[3], last and last[1] or '0-0'}
 `;
 
 /** How many signals a channel keeps: watchers further behind than this may miss some. */

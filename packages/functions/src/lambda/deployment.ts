@@ -1,0 +1,38 @@
+/**
+ * What sst.config.ts deploys that the code and the cost model (`npm run cost`) both need
+ * to agree on. sst.config.ts imports these; nothing here reads the environment.
+ */
+
+/** Memory of each function, in MB (all arm64, Node.js 22). */
+export const FUNCTION_MEMORY_MB = {
+  Api: 512,
+  Webhook: 512,
+  // I/O bound and held for the length of a reply: Lambda's smallest memory (BENCHMARKS.md:
+  // "Lambda bundles and memory" measures what a held stream needs).
+  Stream: 128,
+  // Waits on the model for the length of a reply, relaying its tokens.
+  Agent: 128,
+} as const;
+
+/** Every function runs on Graviton: a fifth cheaper per GB-second than x86. */
+export const ARCHITECTURE = "arm64" as const;
+
+/**
+ * Streams close on purpose, with `retry:`, this often; the browser resumes from its last
+ * id. Lambda tells a streaming function nothing when its client goes away, so a tab that
+ * vanishes without releasing its stream (see STREAM_POLICY) runs on until then.
+ */
+export const STREAM_PLANNED_CLOSE_SECONDS = 300;
+
+/** `: ping` interval; well under the stream route's read timeout (60 s). */
+export const HEARTBEAT_MS = 15_000;
+
+/** An idle stream costs one Redis command per block: at most 2 per minute. */
+export const REDIS_BLOCK_MS = 30_000;
+
+/**
+ * Lambda's response stream holds small writes back (runtime-interface-client issues 94
+ * and 102); a write padded to 16 KB goes out at once. `MURMUR_PAD_BYTES` at deploy time
+ * overrides it.
+ */
+export const DEFAULT_PAD_BYTES = 16_384;
