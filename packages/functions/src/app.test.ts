@@ -1,4 +1,5 @@
 import { signWebhook } from "@murmur/core/auth";
+import { createSseCollector } from "@murmur/core/testing";
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { createLocalDeps } from "./local/deps.ts";
@@ -260,8 +261,16 @@ describe("stream route", () => {
     expect(res.headers.get("Cache-Control")).toContain("no-cache");
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const sse = createSseCollector();
     let text = "";
-    while (!text.includes("event: snapshot")) text += new TextDecoder().decode((await reader.read()).value);
+    while (!sse.items.some((item) => item.event === "snapshot")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the stream ended before its snapshot");
+      const chunk = decoder.decode(value, { stream: true });
+      text += chunk;
+      sse.feed(chunk);
+    }
     expect(text.startsWith("retry: 1000\n\n")).toBe(true);
     expect(deps.streams.current).toBe(1);
     await reader.cancel();

@@ -8,6 +8,7 @@ import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
+import { streamControlRoutes } from "./routes/stream-control.ts";
 import { webhookRoutes } from "./routes/webhook.ts";
 
 /**
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/chats/sse", streamRoutes(deps));
   app.route("/chats", sendRoutes(deps));
   app.route("/chats", runRoutes(deps));
+  app.route("/chats", streamControlRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
   app.notFound((c) =>

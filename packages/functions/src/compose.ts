@@ -22,17 +22,23 @@ export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: Agen
   };
 }
 
-/**
- * What runs replies: the configured agent, writing through ingestion. A reply in
- * progress rides out an outage of the log's store for up to `storeRetryMs` instead of
- * failing (appends are idempotent, so a retried one lands once).
- */
-export function createRunner(config: MurmurConfig, log: EventLog, storeRetryMs: number, agentOptions: AgentOptions = {}): RunTurnDeps {
+/** How an entry's runner behaves where the runtimes differ. */
+export interface RunnerOptions {
+  /** A reply in progress rides out an outage of the log's store this long instead of failing (appends are idempotent). */
+  readonly storeRetryMs: number;
+  /** How the runner learns of a stop (see `RunTurnDeps.cancelWatch`). */
+  readonly cancelWatch: "follow" | "appends";
+  readonly agent?: AgentOptions;
+}
+
+/** What runs replies: the configured agent, writing through ingestion. */
+export function createRunner(config: MurmurConfig, log: EventLog, options: RunnerOptions): RunTurnDeps {
   return {
     log,
-    ingest: retryingIngest(createIngest(log), storeRetryMs),
-    agent: createAgent(config, agentOptions),
+    ingest: retryingIngest(createIngest(log), options.storeRetryMs),
+    agent: createAgent(config, options.agent),
     deltaWindowMs: config.agent.deltaWindowMs,
     historyLimit: config.agent.historyLimit,
+    cancelWatch: options.cancelWatch,
   };
 }

@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
 import { assistantTexts, sendFromComposer, threadIdOf } from "./browser.ts";
-import { health, logEvents, until } from "./server.ts";
+import { health, logEvents, WAIT } from "./server.ts";
 import { useChromiumAndServer } from "./suite.ts";
 
 const suite = useChromiumAndServer();
@@ -30,7 +30,9 @@ describe("the chat in Chromium", () => {
 
     // In the middle of the reply: part of the text, and the caret after it.
     await page.locator('.message[data-role="assistant"][data-status="streaming"] .markdown .caret').waitFor();
-    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 10, "the first words");
+    await expect
+      .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
+      .toBeGreaterThan(10);
     const partial = (await assistantTexts(page))[0] ?? "";
     expect(reply(prompt).startsWith(partial)).toBe(true);
     expect(partial.length).toBeLessThan(reply(prompt).length);
@@ -55,7 +57,9 @@ describe("the chat in Chromium", () => {
     const prompt = "seen by both tabs";
     await sendFromComposer(page, prompt);
     for (const tab of [page, second]) {
-      await until(async () => (await tab.locator('.message[data-role="assistant"][data-status="complete"]').count()) === 2, "two replies");
+      await expect
+        .poll(() => tab.locator('.message[data-role="assistant"][data-status="complete"]').count(), { ...WAIT, message: "two replies" })
+        .toBe(2);
       expect(await assistantTexts(tab)).toEqual([reply("first message"), demoReply({ prompt, history: [{ role: "user", text: "" }] })]);
     }
   });
@@ -66,19 +70,21 @@ describe("the chat in Chromium", () => {
     const first = await threadIdOf(page);
     await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();
     await page.getByRole("status").getByText("Live").waitFor();
-    await until(async () => (await health(server)).streams.open === 1, "one open stream");
+    await expect.poll(async () => (await health(server)).streams.open, { ...WAIT, message: "one open stream" }).toBe(1);
 
     await page.getByRole("button", { name: "New chat" }).click();
-    await until(async () => (await threadIdOf(page)) !== first, "the new thread's URL");
+    await expect.poll(() => threadIdOf(page), { ...WAIT, message: "the new thread's URL" }).not.toBe(first);
     await page.getByRole("status").getByText("Live").waitFor();
-    await until(async () => (await health(server)).streams.total === 2, "the second stream");
+    await expect.poll(async () => (await health(server)).streams.total, { ...WAIT, message: "the second stream" }).toBe(2);
     // The browser closed the first stream: the server counts one open, not two.
-    await until(async () => (await health(server)).streams.open === 1, "the first stream to close");
+    await expect.poll(async () => (await health(server)).streams.open, { ...WAIT, message: "the first stream to close" }).toBe(1);
 
     await page.getByRole("link", { name: /thread one/ }).click();
     await page.waitForURL(`**/t/${first}`);
-    await until(async () => (await health(server)).streams.total === 3, "the third stream");
-    await until(async () => (await health(server)).streams.open === 1, "one open stream after switching back");
+    await expect.poll(async () => (await health(server)).streams.total, { ...WAIT, message: "the third stream" }).toBe(3);
+    await expect
+      .poll(async () => (await health(server)).streams.open, { ...WAIT, message: "one open stream after switching back" })
+      .toBe(1);
     // Switching back kept the thread's messages.
     expect(await assistantTexts(page)).toEqual([reply("thread one")]);
   });
@@ -106,7 +112,9 @@ describe("the chat in Chromium", () => {
     const prompt = "please write a long answer";
     await sendFromComposer(page, prompt);
     const threadId = await threadIdOf(page);
-    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 5, "the first words");
+    await expect
+      .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
+      .toBeGreaterThan(5);
     await page.getByRole("button", { name: "Stop" }).click();
 
     await assistant(page).and(page.locator('[data-status="failed"]')).waitFor();
@@ -155,13 +163,15 @@ describe("the chat in Chromium", () => {
         return el.scrollHeight - el.scrollTop - el.clientHeight;
       });
     await sendFromComposer(page, "and keep following me");
-    await until(async () => ((await assistantTexts(page))[1] ?? "").length > 40, "the second reply to grow");
+    await expect
+      .poll(async () => ((await assistantTexts(page))[1] ?? "").length, { ...WAIT, message: "the second reply to grow" })
+      .toBeGreaterThan(40);
     expect(await gap()).toBeLessThanOrEqual(48); // following
 
     await page.locator(".messages").evaluate((el) => el.scrollTo({ top: 0 }));
     await page.getByRole("button", { name: /Jump to latest/ }).waitFor();
     const before = await page.locator(".messages").evaluate((el) => el.scrollTop);
-    await until(async () => ((await assistantTexts(page))[1] ?? "").length > 120, "more text");
+    await expect.poll(async () => ((await assistantTexts(page))[1] ?? "").length, { ...WAIT, message: "more text" }).toBeGreaterThan(120);
     expect(await page.locator(".messages").evaluate((el) => el.scrollTop)).toBe(before); // not dragged down
 
     await page.getByRole("button", { name: /Jump to latest/ }).click();

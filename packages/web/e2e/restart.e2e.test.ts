@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
 import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
-import { startServer, until } from "./server.ts";
+import { startServer, WAIT } from "./server.ts";
 
 let browser: Browser;
 let redis: RedisProcess;
@@ -29,7 +29,9 @@ describe("a server restart in the middle of a reply (Redis mode)", () => {
     await sendFromComposer(page, prompt);
     const threadId = await threadIdOf(page);
     const whole = demoReply({ prompt, history: [] });
-    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 20, "the first words");
+    await expect
+      .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
+      .toBeGreaterThan(20);
 
     // Stop the server: open streams end at once, the reply in progress finishes into Redis.
     const port = new URL(first.url).port;

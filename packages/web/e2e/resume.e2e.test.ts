@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
 import { assistantTexts, sendFromComposer, setHidden, threadIdOf } from "./browser.ts";
-import { health, logEvents, until } from "./server.ts";
+import { health, logEvents, WAIT } from "./server.ts";
 import { useChromiumAndServer } from "./suite.ts";
 
 const suite = useChromiumAndServer();
@@ -25,11 +25,11 @@ describe("resuming in Chromium", () => {
     await sendFromComposer(page, "before hiding");
     const threadId = await threadIdOf(page);
     await complete(page).waitFor();
-    await until(async () => (await health(server as LocalServer)).streams.open === 1, "the open stream");
+    await expect.poll(async () => (await health(server as LocalServer)).streams.open, { ...WAIT, message: "the open stream" }).toBe(1);
 
     await setHidden(page, true);
     await page.getByRole("status").getByText("Paused while hidden").waitFor();
-    await until(async () => (await health(server as LocalServer)).streams.open === 0, "the stream to close");
+    await expect.poll(async () => (await health(server as LocalServer)).streams.open, { ...WAIT, message: "the stream to close" }).toBe(0);
     // Another tab (here: the page's own session, over fetch) sends while this one is hidden.
     await page.evaluate(
       (id) =>
@@ -45,7 +45,7 @@ describe("resuming in Chromium", () => {
 
     await setHidden(page, false);
     await page.getByRole("status").getByText("Live").waitFor();
-    await until(async () => (await complete(page).count()) === 2, "the reply sent while hidden");
+    await expect.poll(() => complete(page).count(), { ...WAIT, message: "the reply sent while hidden" }).toBe(2);
     expect(await assistantTexts(page)).toEqual([
       demoReply({ prompt: "before hiding", history: [] }),
       demoReply({ prompt: "while hidden", history: [{ role: "user", text: "" }] }),
@@ -58,7 +58,9 @@ describe("resuming in Chromium", () => {
     const prompt = "stop me, then retry";
     await sendFromComposer(page, prompt);
     const threadId = await threadIdOf(page);
-    await until(async () => ((await assistantTexts(page))[0] ?? "").length > 5, "the first words");
+    await expect
+      .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
+      .toBeGreaterThan(5);
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByRole("button", { name: "Retry" }).click();
     await complete(page).waitFor({ timeout: 30_000 });

@@ -28,11 +28,5 @@ export async function logEvents(server: LocalServer, threadId: string): Promise<
   return read.kind === "events" ? read.events.map((e) => e.event) : [];
 }
 
-/** Polls `check` until it holds; the failure names what was awaited. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** How long a test waits for a condition it polls (`expect.poll(..., WAIT)`, `vi.waitFor(..., WAIT)`). */
+export const WAIT = { timeout: 10_000, interval: 25 } as const;

@@ -236,10 +236,7 @@ export function openEventStream(
     handlers.onEnd?.(d.reason);
   });
   on<{ threads: ThreadRecord[]; position?: string }>("threads", (d) => handlers.onThreads?.(d.threads, d.position ?? null));
-  // Servers before list positions sent the bare record.
-  on<{ thread: ThreadRecord; position?: string } | ThreadRecord>("thread.updated", (d) =>
-    "thread" in d ? handlers.onThreadUpdated?.(d.thread, d.position ?? null) : handlers.onThreadUpdated?.(d, null),
-  );
+  on<{ thread: ThreadRecord; position?: string }>("thread.updated", (d) => handlers.onThreadUpdated?.(d.thread, d.position ?? null));
   for (const type of CHAT_EVENT_TYPES) on<ChatEvent>(type, (event, cursor) => handlers.onEvent(event, cursor));
   return () => source.close();
 }

@@ -28,3 +28,47 @@ export async function watchRun(
   }
   return "closed";
 }
+
+/** How long a runner in "appends" mode goes without an append before it reads the log for a stop. */
+export const CANCEL_POLL_MS = 1_000;
+
+/**
+ * The cheap watch of a runner that may not hold a read loop (the Agent function): it
+ * learns of a stop from its own appends' `cancelRequested`, and, while it appends
+ * nothing (the model is still thinking, or stalls), reads the log once per
+ * {@link CANCEL_POLL_MS}. Resolves "cancel" when the log holds a stop for `runId`,
+ * "closed" when `signal` aborts; read failures are ignored (the reply goes on).
+ */
+export function pollRunCancel(
+  log: EventLog,
+  run: { readonly threadId: string; readonly runId: string },
+  after: string,
+  lastAppendAt: () => number,
+  signal: AbortSignal,
+): Promise<WatchOutcome> {
+  let cursor = after;
+  return new Promise((resolve) => {
+    const done = (outcome: WatchOutcome) => {
+      clearInterval(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(outcome);
+    };
+    const onAbort = () => done("closed");
+    let reading = false;
+    const timer = setInterval(async () => {
+      if (reading || Date.now() - lastAppendAt() < CANCEL_POLL_MS) return;
+      reading = true;
+      try {
+        const read = await log.read(run.threadId, cursor, 100);
+        if (read.kind === "reset" || signal.aborted) return;
+        cursor = read.events.at(-1)?.cursor ?? cursor;
+        if (read.events.some(({ event }) => event.type === "run.cancel_requested" && event.runId === run.runId)) done("cancel");
+      } catch {
+        // the log is unreachable: the reply's own appends report the outage
+      } finally {
+        reading = false;
+      }
+    }, CANCEL_POLL_MS / 4);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

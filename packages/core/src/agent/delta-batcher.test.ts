@@ -20,6 +20,21 @@ describe("delta batcher", () => {
     expect(sent).toEqual(["ab", "c"]);
   });
 
+  it("sends the first batch after the short first window, and later ones after the long window", async () => {
+    const sent: string[] = [];
+    const batcher = createDeltaBatcher(500, async (t) => void sent.push(t), 50);
+    batcher.push("Hel");
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sent).toEqual(["Hel"]);
+    batcher.push("lo ");
+    await vi.advanceTimersByTimeAsync(499);
+    batcher.push("world");
+    expect(sent).toEqual(["Hel"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual(["Hel", "lo world"]);
+    await batcher.drain();
+  });
+
   it("keeps batches in order even when a send is slow", async () => {
     const sent: string[] = [];
     const batcher = createDeltaBatcher(10, async (t) => {

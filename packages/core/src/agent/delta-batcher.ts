@@ -1,8 +1,10 @@
 /**
  * Collects text chunks and hands them on in windows: the first chunk after a flush
  * starts a timer of `windowMs`, and everything that arrives before it fires goes out as
- * one batch. `flush` sends what is pending at once. Batches go out one at a time, in
- * order; `drain` resolves when all have been sent and rejects with the first failure.
+ * one batch. The very first batch waits only `firstWindowMs` (when shorter), so a long
+ * window (fewer, cheaper appends) does not delay the first words on screen. `flush`
+ * sends what is pending at once. Batches go out one at a time, in order; `drain`
+ * resolves when all have been sent and rejects with the first failure.
  */
 export interface DeltaBatcher {
   push(text: string): void;
@@ -10,8 +12,9 @@ export interface DeltaBatcher {
   drain(): Promise<void>;
 }
 
-export function createDeltaBatcher(windowMs: number, send: (text: string) => Promise<void>): DeltaBatcher {
+export function createDeltaBatcher(windowMs: number, send: (text: string) => Promise<void>, firstWindowMs = windowMs): DeltaBatcher {
   let pending = "";
+  let sentAny = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
@@ -33,7 +36,8 @@ export function createDeltaBatcher(windowMs: number, send: (text: string) => Pro
     push(text) {
       if (!text) return;
       pending += text;
-      timer ??= setTimeout(flush, windowMs);
+      timer ??= setTimeout(flush, sentAny ? windowMs : Math.min(windowMs, firstWindowMs));
+      sentAny = true;
     },
     flush,
     async drain() {

@@ -211,8 +211,9 @@ describe("OpenAI-compatible agent, against a local Chat Completions server", () 
     server.respond(streamedReply(["a ", "b ", "c ", "d ", "e ", "f ", "g "], 50));
     const controller = new AbortController();
     const outcome = run(controller.signal);
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
-    setTimeout(() => controller.abort(), 120);
+    // Stopped in the middle of the reply: its first words are in the log.
+    await expect.poll(async () => ofType(await events(), "message.delta").length, { timeout: 5000 }).toBeGreaterThan(0);
+    controller.abort();
     expect(await outcome).toBe("failed");
     expect(await server.requests[0]?.outcome).toBe("closed by client");
     const all = await events();
@@ -225,7 +226,8 @@ describe("OpenAI-compatible agent, against a local Chat Completions server", () 
     server.respond(errorReply(429, "rate_limit_exceeded", { "retry-after": "30" }));
     const controller = new AbortController();
     const outcome = run(controller.signal);
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await expect.poll(() => server.requests.length, { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await server.requests[0]?.outcome).toBe("finished"); // the 429 is out: the agent backs off
     const stopped = Date.now();
     controller.abort();
     expect(await outcome).toBe("failed");

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createMemoryEventLog } from "../event-log/memory.ts";
+import type { ChatEvent } from "../events/schemas.ts";
 import { createIngest } from "../ingest/ingest.ts";
 import { type Agent, AgentError } from "./agent.ts";
 import { createDemoAgent, demoReply } from "./demo.ts";
@@ -22,13 +23,9 @@ async function events(log: ReturnType<typeof createMemoryEventLog>) {
   return read.events.map((e) => e.event);
 }
 
-async function until(done: () => Promise<boolean>) {
-  const deadline = Date.now() + 5000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+/** Waits until the log holds an event of `type`. */
+const logged = (log: ReturnType<typeof createMemoryEventLog>, type: ChatEvent["type"]) =>
+  vi.waitFor(async () => expect((await events(log)).map((e) => e.type)).toContain(type), { timeout: 5000, interval: 2 });
 
 function scripted(chunks: string[], error?: Error): Agent {
   return {
@@ -84,8 +81,10 @@ describe("running an agent turn", () => {
   it("records a stopped reply as failed", async () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 }, controller.signal)).toBe("failed");
+    const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 }, controller.signal);
+    await logged(log, "message.delta"); // stopped in the middle of the reply
+    controller.abort();
+    expect(await run).toBe("failed");
     expect((await events(log)).at(-1)).toMatchObject({ type: "message.failed", kind: "stopped" });
   });
 
@@ -93,7 +92,7 @@ describe("running an agent turn", () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 5 }));
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
     const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
-    await until(async () => (await events(log)).some((e) => e.type === "message.delta"));
+    await logged(log, "message.delta");
     const cancel = { id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId } as const;
     await log.append(cancel);
     expect(await run).toBe("failed");
@@ -108,7 +107,7 @@ describe("running an agent turn", () => {
   it("ignores a cancel request for another run", async () => {
     const { log, deps } = await setup(createDemoAgent({ paceMs: 1 }));
     const run = runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
-    await until(async () => (await events(log)).some((e) => e.type === "run.started"));
+    await logged(log, "run.started");
     await log.append({
       id: "r_other:cancel",
       threadId: "t_1",

@@ -3,7 +3,7 @@ import type { EventLog } from "../event-log/event-log.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { Ingest } from "../ingest/ingest.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
-import { watchRun } from "./cancel-watch.ts";
+import { pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
 import { type Failure, failureEvent, STOPPED } from "./failure.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
@@ -22,11 +22,23 @@ export interface RunTurnDeps {
   readonly log: EventLog;
   readonly ingest: Ingest;
   readonly agent: Agent;
-  /** Longest a delta waits before it is appended (at most 50 ms by design). */
+  /** Longest a delta waits before it is appended; the first one of a reply waits at most {@link FIRST_DELTA_WINDOW_MS}. */
   readonly deltaWindowMs: number;
+  /**
+   * How the runner learns of a stop while it runs:
+   * - "follow" (default): it follows the thread's log: at once, and free in a long-lived
+   *   process, whose shared reader follows the thread anyway;
+   * - "appends": from its own appends (each says whether a stop was requested), and while
+   *   it appends nothing, one read of the log a second: no read loop, no TCP connection
+   *   (the Agent function, where every command is billed).
+   */
+  readonly cancelWatch?: "follow" | "appends";
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
 }
+
+/** The first delta batch of a reply goes out within this, whatever the window: the first words are what a person waits for. */
+export const FIRST_DELTA_WINDOW_MS = 50;
 
 /** "detached": a webhook agent handed the run off; its webhook records the end. */
 export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
@@ -69,18 +81,31 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
 
   let seq = 0;
   let text = "";
-  const batcher = createDeltaBatcher(deps.deltaWindowMs, async (batch) => {
-    const current = seq++;
-    await deps.ingest(threadId, [
-      { ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch },
-    ]);
-  });
+  let lastAppendAt = Date.now();
   const controller = new AbortController();
+  const stop = () => controller.abort(new Error("stop requested"));
+  const batcher = createDeltaBatcher(
+    deps.deltaWindowMs,
+    async (batch) => {
+      const current = seq++;
+      lastAppendAt = Date.now();
+      const [appended] = await deps.ingest(threadId, [
+        { ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch },
+      ]);
+      if (appended?.cancelRequested) stop();
+    },
+    FIRST_DELTA_WINDOW_MS,
+  );
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   const watching = new AbortController();
-  const watch = started ? watchRun(deps.log, base, started.cursor, watching.signal) : Promise.resolve("closed" as const);
-  void watch.then((outcome) => outcome === "cancel" && controller.abort(new Error("stop requested")));
+  const watch =
+    !started || started.cancelRequested
+      ? Promise.resolve(started?.cancelRequested ? ("cancel" as const) : ("closed" as const))
+      : deps.cancelWatch === "appends"
+        ? pollRunCancel(deps.log, base, started.cursor, () => lastAppendAt, watching.signal)
+        : watchRun(deps.log, base, started.cursor, watching.signal);
+  void watch.then((outcome) => outcome === "cancel" && stop());
 
   let failure: Failure | null = null;
   let bytes = 0;

@@ -12,15 +12,23 @@ describe("configuration", () => {
       eventLog: { adapter: "memory", maxEventsPerThread: 10_000 },
       sse: { heartbeatMs: 15_000, retryMs: 1_000, padBytes: 0 },
       agent: { kind: "demo", deltaWindowMs: 50 },
+      stream: { policy: "always", lingerMs: 15_000, idleCheckMs: 60_000 },
     });
     expect(Object.isFrozen(config.sse)).toBe(true);
+    // The cloud holds streams on demand and batches deltas longer (fewer billed commands).
+    expect(readConfig(secrets, "cloud")).toMatchObject({ stream: { policy: "on-demand" }, agent: { deltaWindowMs: 500 } });
+    expect(readConfig({ ...secrets, STREAM_POLICY: "always", DELTA_WINDOW_MS: "250" }, "cloud")).toMatchObject({
+      stream: { policy: "always" },
+      agent: { deltaWindowMs: 250 },
+    });
   });
 
   it("names the variable that is wrong", () => {
     expect(() => readConfig({}, "local")).toThrow("SESSION_SECRET is required");
     expect(() => readConfig({ ...secrets, PORT: "http" }, "local")).toThrow('PORT must be a whole number, got "http"');
     expect(() => readConfig({ ...secrets, SSE_HEARTBEAT_MS: "60000" }, "local")).toThrow(/SSE_HEARTBEAT_MS must be between 100 and 15000/);
-    expect(() => readConfig({ ...secrets, DELTA_WINDOW_MS: "51" }, "local")).toThrow(/DELTA_WINDOW_MS/);
+    expect(() => readConfig({ ...secrets, DELTA_WINDOW_MS: "2001" }, "local")).toThrow(/DELTA_WINDOW_MS must be between 0 and 2000/);
+    expect(() => readConfig({ ...secrets, STREAM_POLICY: "sometimes" }, "local")).toThrow(/STREAM_POLICY must be one of always, on-demand/);
     expect(() => readConfig({ ...secrets, AGENT: "gpt" }, "local")).toThrow(ConfigError);
     expect(() => readConfig({ ...secrets, WEBHOOK_SECRET: "short" }, "local")).toThrow(/WEBHOOK_SECRET must be at least 16/);
   });
@@ -77,7 +85,7 @@ describe("configuration", () => {
       { ...secrets, AGENT: "openai", OPENAI_API_KEY: "sk-x", OPENAI_MODEL: "gpt-4o-mini", OPENAI_HISTORY_CHARS: "0" },
       "cloud",
     );
-    expect(openai.agent).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-x", historyChars: 0, deltaWindowMs: 50 });
+    expect(openai.agent).toMatchObject({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-x", historyChars: 0, deltaWindowMs: 500 });
   });
 
   it("reads the LangGraph agent's settings and where its webhook reaches us", () => {

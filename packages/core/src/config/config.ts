@@ -18,12 +18,26 @@ export interface MurmurConfig {
     readonly retryMs: number;
     readonly padBytes: number;
   };
+  /** How browsers hold streams (`STREAM_POLICY`), told to them in the session response. */
+  readonly stream: StreamPolicyConfig;
   /**
    * Where LangGraph's run-completion webhook reaches this app (origin, no `/api`).
    * Null in local mode without `PUBLIC_URL`: the local server's own address is used.
    */
   readonly publicUrl: string | null;
   readonly agent: AgentConfig;
+}
+
+/**
+ * - `always`: a tab holds its open thread's stream while visible (local default);
+ * - `on-demand`: a browser holds a thread's stream only while a reply streams on it, while
+ *   the user types, and `lingerMs` after; idle, it checks every `idleCheckMs` with one
+ *   cheap request (cloud default: a held streaming Lambda bills by the second).
+ */
+export interface StreamPolicyConfig {
+  readonly policy: "always" | "on-demand";
+  readonly lingerMs: number;
+  readonly idleCheckMs: number;
 }
 
 /** Settings every agent shares. */
@@ -124,8 +138,13 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
       retryMs: integer(env, "SSE_RETRY_MS", 1_000, 0, 60_000),
       padBytes: integer(env, "SSE_PAD_BYTES", 0, 0, 65_536),
     },
+    stream: {
+      policy: oneOf(env, "STREAM_POLICY", ["always", "on-demand"] as const, mode === "cloud" ? "on-demand" : "always"),
+      lingerMs: integer(env, "STREAM_LINGER_MS", 15_000, 0, 600_000),
+      idleCheckMs: integer(env, "IDLE_CHECK_MS", 60_000, 1_000, 3_600_000),
+    },
     publicUrl: optionalUrl(env, "PUBLIC_URL"),
-    agent: readAgent(env),
+    agent: readAgent(env, mode),
   };
   if (mode === "cloud" && config.agent.kind === "langgraph" && !config.publicUrl) {
     throw new ConfigError("PUBLIC_URL is required when AGENT=langgraph in cloud mode: LangGraph calls the webhook there");
@@ -172,10 +191,17 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
 }
 
 const OPENAI_API = "https://api.openai.com/v1";
+/** The cloud's delta window (see BENCHMARKS.md, cost model: appends and wakes per reply). */
+export const CLOUD_DELTA_WINDOW_MS = 500;
 
-function readAgent(env: Env): AgentConfig {
+/** Longest delta window: a reply's text waits at most this long to be appended (its first words at most 50 ms). */
+export const MAX_DELTA_WINDOW_MS = 2_000;
+
+function readAgent(env: Env, mode: Mode): AgentConfig {
   const common = {
-    deltaWindowMs: integer(env, "DELTA_WINDOW_MS", 50, 0, 50),
+    // Fewer appends are fewer billed commands (and Stream wakes) in the cloud; the browser
+    // reveals the text smoothly between batches, and the first batch still goes out in 50 ms.
+    deltaWindowMs: integer(env, "DELTA_WINDOW_MS", mode === "cloud" ? CLOUD_DELTA_WINDOW_MS : 50, 0, MAX_DELTA_WINDOW_MS),
     historyLimit: integer(env, "AGENT_HISTORY_MESSAGES", 20, 0, 1000),
   };
   const kind = oneOf(env, "AGENT", ["demo", "openai", "langgraph"] as const, "demo");

@@ -78,7 +78,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const second = await newThread(log, owner);
       await newThread(log, unique("s"));
       await log.append({ ...userMessage(first, 1), at: Date.now() + 1000, text: "  Hello\n  world  " });
-      const threads = await log.listThreads(owner);
+      const { threads } = await log.listThreads(owner);
       expect(threads.map((t) => t.id)).toEqual([first, second]);
       expect(threads[0]).toMatchObject({ owner, title: "Hello world" });
       expect(await log.getThread(second)).toMatchObject({ id: second, owner, title: null });
@@ -109,7 +109,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const owner = unique("s");
       const existing = await newThread(log, owner);
       const watch = watchOwner(log, owner);
-      expect(await watch.next()).toEqual({ kind: "list", threads: [await log.getThread(existing)] });
+      expect(await watch.next()).toEqual({ kind: "list", threads: [await log.getThread(existing)], position: expect.any(String) });
 
       const created = await newThread(log, owner);
       await newThread(log, unique("s")); // another owner's thread
@@ -139,11 +139,21 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       });
       await log.append({ id: unique("read"), threadId: existing, at: at + 3, type: "thread.read" });
 
-      expect(await watch.next()).toEqual({ kind: "changed", thread: await log.getThread(created) });
-      expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: existing, title: "message 1", updatedAt: at } });
-      expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: existing, updatedAt: at + 2 } });
-      expect(await watch.next()).toEqual({ kind: "changed", thread: await log.getThread(existing) });
+      const positions = new Set<string>();
+      const change = async () => {
+        const item = await watch.next();
+        if (item) positions.add(item.position);
+        return item;
+      };
+      expect(await change()).toEqual({ kind: "changed", thread: await log.getThread(created), position: expect.any(String) });
+      expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, title: "message 1", updatedAt: at } });
+      expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, updatedAt: at + 2 } });
+      const last = await change();
+      expect(last).toEqual({ kind: "changed", thread: await log.getThread(existing), position: expect.any(String) });
       expect((await log.getThread(existing))?.readAt).toBe(at + 3);
+      // Every change moves the list's position, and the last one is where the list now stands.
+      expect(positions.size).toBe(4);
+      expect((await log.listThreads(owner)).position).toBe(last?.position);
       watch.stop();
       expect(await watch.next()).toBeUndefined();
     });
@@ -158,12 +168,87 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect(await first.next()).toMatchObject({ kind: "changed", thread: { id: t, title: "message 1" } });
 
       const second = watchOwner(log, owner);
-      expect(await second.next()).toEqual({ kind: "list", threads: [await log.getThread(t)] });
+      expect(await second.next()).toEqual({ kind: "list", threads: [await log.getThread(t)], position: expect.any(String) });
       const later = await newThread(log, owner);
       for (const watch of [first, second]) {
         expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: later } });
         watch.stop();
       }
+    });
+
+    it("tells where a thread and its owner's list stand, in one read, changing only when they do", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const empty = await log.positions(t, owner);
+      expect(empty).toEqual({ cursor: (await log.snapshot(t)).cursor, position: (await log.listThreads(owner)).position });
+      const written = await log.append(userMessage(t, 1));
+      const after = await log.positions(t, owner);
+      expect(after.cursor).toBe(written.cursor);
+      expect(after.position).not.toBe(empty.position);
+      // A delta moves the thread but not the list; another owner's changes move neither.
+      const moved = await log.append(delta(t, 0));
+      await newThread(log, unique("s"));
+      expect(await log.positions(t, owner)).toEqual({ cursor: moved.cursor, position: after.position });
+      await expect(log.positions(unique("t"), owner)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("appends a batch in one step: one result per event, duplicates in it skipped, the rest landed", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      await log.append(userMessage(t, 1));
+      const results = await log.appendBatch(t, [userMessage(t, 1), userMessage(t, 2), userMessage(t, 3), userMessage(t, 2)]);
+      expect(results.map((r) => r.duplicate)).toEqual([true, false, false, true]);
+      expect(results[3]?.cursor).toBe(results[1]?.cursor);
+      const read = await log.read(t, null, 100);
+      expect(read.kind === "events" && read.events.map((e) => e.event.id)).toEqual(["msg:u1", "msg:u2", "msg:u3"]);
+      expect(read.kind === "events" && read.events.map((e) => e.cursor)).toEqual([
+        expect.any(String),
+        results[1]?.cursor,
+        results[2]?.cursor,
+      ]);
+      const missing = unique("t");
+      await expect(log.appendBatch(missing, [userMessage(missing, 1)])).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("says on every append of a run whether a stop was requested for it, and de-duplicates a reply's deltas by seq", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const run = { threadId: t, runId: "r1", messageId: "a1" };
+      await log.append({ ...run, id: "r1:start", at: 1, type: "run.started", replyTo: "u1", agent: "demo" });
+      const first = await log.append(delta(t, 0));
+      expect(first).toMatchObject({ duplicate: false, cancelRequested: false });
+      // The same seq under another id is the same delta: a reader would not apply it.
+      expect(await log.append({ ...delta(t, 0), id: "r1:d:0:again" })).toMatchObject({ duplicate: true });
+      await log.append({ ...run, id: "r1:cancel", at: 2, type: "run.cancel_requested" });
+      expect(await log.appendBatch(t, [delta(t, 1), delta(t, 1), userMessage(t, 9)])).toEqual([
+        { cursor: expect.any(String), duplicate: false, cancelRequested: true },
+        { cursor: expect.any(String), duplicate: true, cancelRequested: true },
+        { cursor: expect.any(String), duplicate: false, cancelRequested: false },
+      ]);
+      const { state } = await log.snapshot(t);
+      expect(state.messages.find((m) => m.id === "a1")).toMatchObject({ text: "w0 w1 ", lastSeq: 1, stopping: true });
+      const read = await log.read(t, null, 100);
+      expect(read.kind === "events" && read.events.filter((e) => e.event.type === "message.delta")).toHaveLength(2);
+    });
+
+    it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {
+      const log = await make();
+      const channel = `stream:${unique("s")}:c1`;
+      await log.publishSignal(channel, "before anyone watched");
+      const controller = new AbortController();
+      const watches = await Promise.all([0, 1].map(() => log.watchSignals(channel, controller.signal)));
+      const watchers = watches.map((w) => w[Symbol.asyncIterator]());
+      const first = watchers.map((w) => w.next());
+      await log.publishSignal(channel, "one");
+      await log.publishSignal(channel, "two");
+      await log.publishSignal(`${channel}x`, "another channel");
+      expect((await Promise.all(first)).map((r) => r.value)).toEqual(["one", "one"]);
+      expect((await Promise.all(watchers.map((w) => w.next()))).map((r) => r.value)).toEqual(["two", "two"]);
+      const pending = watchers[0]?.next();
+      controller.abort();
+      expect((await pending)?.done).toBe(true);
+      await expect(log.publishSignal("bad channel!", "x")).rejects.toThrow(/channel/);
     });
 
     it("appends in order and reads back after any cursor", async () => {
@@ -212,7 +297,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const t = await newThread(log);
       const first = await log.append(userMessage(t, 1));
       const again = await log.append({ ...userMessage(t, 1), text: "changed" });
-      expect(again).toEqual({ cursor: first.cursor, duplicate: true });
+      expect(again).toEqual({ cursor: first.cursor, duplicate: true, cancelRequested: false });
 
       const attempts = Array.from({ length: 60 }, (_, i) => log.append(delta(t, i % 12)));
       const results = await Promise.all(attempts);

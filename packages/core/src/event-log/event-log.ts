@@ -44,17 +44,47 @@ export interface Snapshot {
 }
 
 /**
+ * How current an owner's thread list is: an opaque token that changes with every change
+ * to one of the owner's records (and only then). Compare tokens for equality only.
+ */
+export type ListPosition = string;
+
+/** The owner's threads, most recently active first, and the position they are current to. */
+export interface ThreadList {
+  readonly threads: readonly ThreadRecord[];
+  readonly position: ListPosition;
+}
+
+/**
  * What `watchThreads` yields: the owner's whole list (first, and again whenever the
- * watcher cannot vouch that it saw every change), or one record that changed.
+ * watcher cannot vouch that it saw every change), or one record that changed; each with
+ * the list position it brings the watcher to.
  */
 export type ThreadsItem =
-  | { readonly kind: "list"; readonly threads: readonly ThreadRecord[] }
-  | { readonly kind: "changed"; readonly thread: ThreadRecord };
+  | { readonly kind: "list"; readonly threads: readonly ThreadRecord[]; readonly position: ListPosition }
+  | { readonly kind: "changed"; readonly thread: ThreadRecord; readonly position: ListPosition };
+
+/** Where a thread's log and its owner's list stand now (see `EventLog.positions`). */
+export interface Positions {
+  /** The cursor of the thread's newest event (the epoch's origin when it has none). */
+  readonly cursor: string;
+  /** The owner's list position. */
+  readonly position: ListPosition;
+}
 
 export interface AppendResult {
+  /** Where the event is: its own cursor, or for a duplicate the original's (a duplicate delta: see `duplicate`). */
   readonly cursor: string;
-  /** True when the thread already held an event with this id; nothing was written and `cursor` is the original's. */
+  /**
+   * True when nothing was written because the thread already held this event: an event
+   * with the same id, or, for a `message.delta` of a reply in progress, a delta of the
+   * same message with this seq or a later one (which no reader would apply: see the
+   * reducer). A duplicate's `cursor` is the original's; a duplicate delta's is the
+   * thread's head at the time (at or after the original's).
+   */
   readonly duplicate: boolean;
+  /** True when the log holds a stop request (`run.cancel_requested`) for the event's run: its runner should stop. */
+  readonly cancelRequested: boolean;
 }
 
 /**
@@ -68,8 +98,8 @@ export interface AppendResult {
  * repeats an event, for as long as that cursor is within retention. When it is not,
  * the reader gets an explicit reset (see {@link ResetReason}), never a partial replay.
  *
- * Idempotency: an append whose event id the thread already holds writes nothing and
- * reports `duplicate`, also when the two appends race.
+ * Idempotency: an append whose event the thread already holds (see `AppendResult`)
+ * writes nothing and reports `duplicate`, also when the two appends race.
  *
  * Retention: each thread keeps at least its newest `maxEventsPerThread` events (adapters
  * may keep a few more). Messages outlive retention: `snapshot` costs in proportion to
@@ -87,8 +117,15 @@ export interface EventLog {
   createThread(thread: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord>;
   /** The thread, or null when it does not exist. */
   getThread(threadId: string): Promise<ThreadRecord | null>;
-  /** The owner's threads, most recently active first, at most `limit` (default 100). */
-  listThreads(owner: string, limit?: number): Promise<ThreadRecord[]>;
+  /** The owner's threads, most recently active first, at most `limit` (default 100), and the list position they are current to. */
+  listThreads(owner: string, limit?: number): Promise<ThreadList>;
+
+  /**
+   * The thread's head cursor and its owner's list position, in one cheap read (one
+   * script call in Redis): what an idle client compares with what it holds to learn
+   * whether anything changed, without holding a stream.
+   */
+  positions(threadId: string, owner: string): Promise<Positions>;
 
   /**
    * The owner's thread list, live: first the list (as `listThreads`), then each record
@@ -97,11 +134,34 @@ export interface EventLog {
    * closes. Deltas, run starts and stop requests change no record and yield nothing.
    * Nothing is missed between the list and the changes; a change may arrive that the
    * list already held, so consumers keep, per id, what they were given last. A watcher
-   * that cannot prove it saw every change (it fell behind) gets a fresh `list`.
+   * that cannot prove it saw every change (it fell behind) gets a fresh `list`. Each item
+   * carries the list position it is current to (equal to `positions()`'s once the
+   * watcher has seen every change).
    */
   watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem>;
 
-  /** Appends to `event.threadId`'s log. Rejects with `NotFoundError` for an unknown thread. */
+  /**
+   * Ephemeral signals on a named channel (not logged, not part of any thread): what one
+   * stream tells another, e.g. "a newer stream of this browser took over this thread".
+   * Delivered in order to every watcher whose watch had begun when it was published, best
+   * effort (a watcher that falls far behind may miss some). Channels are 1-200
+   * characters of `[A-Za-z0-9_:-]`; a message is at most 1 KB.
+   */
+  publishSignal(channel: string, message: string): Promise<void>;
+  /**
+   * Begins a watch of `channel` and resolves once it has begun: the iterable yields, in
+   * order, every message published after that, until `signal` aborts or the log closes.
+   */
+  watchSignals(channel: string, signal: AbortSignal): Promise<AsyncIterable<string>>;
+
+  /**
+   * Appends `events` (all of `threadId`) in order, in one step: atomically in Redis (one
+   * script call), in one tick in memory. One result per event, in order; a duplicate
+   * writes nothing and the rest of the batch still lands. Rejects with `NotFoundError`
+   * for an unknown thread, writing nothing.
+   */
+  appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]>;
+  /** Appends one event to `event.threadId`'s log: a batch of one. */
   append(event: ChatEvent): Promise<AppendResult>;
   /**
    * Up to `limit` events strictly after `after` (null: from the start of what is retained).

@@ -7,12 +7,15 @@ import type {
   EventLog,
   EventLogOptions,
   LoggedEvent,
+  Positions,
   ReadResult,
   Snapshot,
   TailItem,
+  ThreadList,
   ThreadRecord,
   ThreadsItem,
 } from "./event-log.ts";
+import { checkChannel, checkSignal } from "./signals.ts";
 import { recordAfter, recordChanged } from "./thread-record.ts";
 import { createWakeup } from "./wakeup.ts";
 
@@ -31,8 +34,12 @@ interface MemoryThread {
   trimmedThrough: Cursor;
   head: Cursor;
   state: ThreadState;
-  /** Event id -> cursor, for de-duplication; bounded to the newest ids. */
+  /** Event id -> cursor, for de-duplication of all but a reply's deltas; bounded to the newest ids. */
   readonly seen: Map<string, string>;
+  /** Reply in progress (message id) -> the last delta seq it holds: its deltas de-duplicate by seq. */
+  readonly replySeqs: Map<string, number>;
+  /** Runs with a stop request, while their reply is in progress. */
+  readonly cancelled: Set<string>;
   readonly waiters: Set<() => void>;
 }
 
@@ -44,7 +51,11 @@ export class MemoryEventLog implements EventLog {
   readonly name = "memory";
   private readonly threads = new Map<string, MemoryThread>();
   /** Owner -> listeners of `watchThreads`. */
-  private readonly ownerWatchers = new Map<string, Set<(record: ThreadRecord | null) => void>>();
+  private readonly ownerWatchers = new Map<string, Set<(change: { record: ThreadRecord; position: string } | null) => void>>();
+  /** Owner -> how many record changes the owner's list has seen: its list position. */
+  private readonly ownerVersions = new Map<string, number>();
+  /** Channel -> listeners of `watchSignals`. */
+  private readonly signalWatchers = new Map<string, Set<(message: string | null) => void>>();
   private readonly maxEvents: number;
   private readonly seenLimit: number;
   private closed = false;
@@ -68,6 +79,8 @@ export class MemoryEventLog implements EventLog {
       head: originCursor(epoch),
       state: emptyThreadState(input.id),
       seen: new Map(),
+      replySeqs: new Map(),
+      cancelled: new Set(),
       waiters: new Set(),
     });
     this.recordChanged(record);
@@ -79,20 +92,50 @@ export class MemoryEventLog implements EventLog {
     return this.threads.get(threadId)?.record ?? null;
   }
 
-  async listThreads(owner: string, limit = 100): Promise<ThreadRecord[]> {
+  async listThreads(owner: string, limit = 100): Promise<ThreadList> {
     this.assertOpen();
-    return [...this.threads.values()]
+    const threads = [...this.threads.values()]
       .map((t) => t.record)
       .filter((r) => r.owner === owner)
       .sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt)
       .slice(0, limit);
+    return { threads, position: this.positionOf(owner) };
+  }
+
+  async positions(threadId: string, owner: string): Promise<Positions> {
+    this.assertOpen();
+    return { cursor: formatCursor(this.requireThread(threadId).head), position: this.positionOf(owner) };
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {
+    return (await this.appendBatch(event.threadId, [event]))[0] as AppendResult;
+  }
+
+  async appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]> {
     this.assertOpen();
-    const thread = this.requireThread(event.threadId);
-    const existing = thread.seen.get(event.id);
-    if (existing) return { cursor: existing, duplicate: true };
+    const thread = this.requireThread(threadId);
+    for (const event of events) {
+      if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
+    }
+    const results = events.map((event) => this.appendOne(thread, event));
+    if (results.some((r) => !r.duplicate)) {
+      this.trim(thread);
+      for (const wake of thread.waiters) wake();
+      thread.waiters.clear();
+    }
+    return results;
+  }
+
+  private appendOne(thread: MemoryThread, event: ChatEvent): AppendResult {
+    const runId = "runId" in event ? event.runId : undefined;
+    const cancelRequested = () => runId !== undefined && thread.cancelled.has(runId);
+    // A delta of a reply in progress is a duplicate at or below the seq already applied (as in Redis).
+    const inProgress = event.type === "message.delta" ? thread.replySeqs.get(event.messageId) : undefined;
+    if (event.type === "message.delta" && inProgress !== undefined && event.seq <= inProgress) {
+      return { cursor: formatCursor(thread.head), duplicate: true, cancelRequested: cancelRequested() };
+    }
+    const existing = inProgress === undefined ? thread.seen.get(event.id) : undefined;
+    if (existing) return { cursor: existing, duplicate: true, cancelRequested: cancelRequested() };
 
     const position = this.nextPosition(thread);
     const cursor = formatCursor(position);
@@ -102,11 +145,15 @@ export class MemoryEventLog implements EventLog {
     const before = thread.record;
     thread.record = recordAfter(before, event);
     if (recordChanged(before, thread.record)) this.recordChanged(thread.record);
-    thread.seen.set(event.id, cursor);
-    this.trim(thread);
-    for (const wake of thread.waiters) wake();
-    thread.waiters.clear();
-    return { cursor, duplicate: false };
+    if (event.type === "message.delta" && inProgress !== undefined) thread.replySeqs.set(event.messageId, event.seq);
+    else thread.seen.set(event.id, cursor);
+    if (event.type === "run.started" && !thread.replySeqs.has(event.messageId)) thread.replySeqs.set(event.messageId, -1);
+    if (event.type === "message.completed" || event.type === "message.failed") {
+      thread.replySeqs.delete(event.messageId);
+      thread.cancelled.delete(event.runId);
+    }
+    if (event.type === "run.cancel_requested") thread.cancelled.add(event.runId);
+    return { cursor, duplicate: false, cancelRequested: cancelRequested() };
   }
 
   async read(threadId: string, after: string | null, limit: number): Promise<ReadResult> {
@@ -141,30 +188,68 @@ export class MemoryEventLog implements EventLog {
 
   async *watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
     this.assertOpen();
-    const queue: ThreadRecord[] = [];
+    const changes: { record: ThreadRecord; position: string }[] = [];
+    for await (const change of this.listen(this.ownerWatchers, owner, changes, signal)) {
+      if (change === "begun") {
+        const { threads, position } = await this.listThreads(owner);
+        yield { kind: "list", threads, position };
+      } else yield { kind: "changed", thread: change.record, position: change.position };
+    }
+  }
+
+  async publishSignal(channel: string, message: string): Promise<void> {
+    this.assertOpen();
+    checkSignal(channel, message);
+    for (const notify of this.signalWatchers.get(channel) ?? []) notify(message);
+  }
+
+  async watchSignals(channel: string, signal: AbortSignal): Promise<AsyncIterable<string>> {
+    this.assertOpen();
+    checkChannel(channel);
+    const listening = this.listen(this.signalWatchers, channel, [], signal)[Symbol.asyncIterator]();
+    await listening.next(); // "begun": the listener is registered
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (let item = await listening.next(); !item.done; item = await listening.next()) {
+          if (item.value !== "begun") yield item.value;
+        }
+      },
+    };
+  }
+
+  /**
+   * Registers a listener under `key`, yields "begun" once it is registered, then every
+   * value the listener is given, in order, until `signal` aborts or the log closes.
+   */
+  private async *listen<T>(
+    registry: Map<string, Set<(value: T | null) => void>>,
+    key: string,
+    queue: T[],
+    signal: AbortSignal,
+  ): AsyncIterable<T | "begun"> {
     const { wait, wake } = createWakeup();
-    const notify = (record: ThreadRecord | null) => {
-      if (record) queue.push(record);
+    const notify = (value: T | null) => {
+      if (value !== null) queue.push(value);
       wake();
     };
     const onAbort = () => notify(null);
-    const watchers = this.ownerWatchers.get(owner) ?? new Set();
-    this.ownerWatchers.set(owner, watchers);
-    watchers.add(notify);
+    const listeners = registry.get(key) ?? new Set();
+    registry.set(key, listeners);
+    listeners.add(notify);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      yield { kind: "list", threads: await this.listThreads(owner) };
+      yield "begun";
       while (!signal.aborted && !this.closed) {
-        const record = queue.shift();
-        if (record) {
-          yield { kind: "changed", thread: record };
+        const value = queue.shift();
+        if (value !== undefined) {
+          yield value;
           continue;
         }
         await wait();
       }
     } finally {
-      watchers.delete(notify);
-      if (watchers.size === 0) this.ownerWatchers.delete(owner);
+      listeners.delete(notify);
+      if (listeners.size === 0) registry.delete(key);
       signal.removeEventListener("abort", onAbort);
     }
   }
@@ -179,11 +264,19 @@ export class MemoryEventLog implements EventLog {
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();
     }
-    for (const watchers of this.ownerWatchers.values()) for (const notify of watchers) notify(null);
+    for (const registry of [this.ownerWatchers, this.signalWatchers]) {
+      for (const watchers of registry.values()) for (const notify of watchers) notify(null);
+    }
+  }
+
+  private positionOf(owner: string): string {
+    return String(this.ownerVersions.get(owner) ?? 0);
   }
 
   private recordChanged(record: ThreadRecord): void {
-    for (const notify of this.ownerWatchers.get(record.owner) ?? []) notify(record);
+    const version = (this.ownerVersions.get(record.owner) ?? 0) + 1;
+    this.ownerVersions.set(record.owner, version);
+    for (const notify of this.ownerWatchers.get(record.owner) ?? []) notify({ record, position: String(version) });
   }
 
   private readNow(thread: MemoryThread, after: string | null, limit: number): ReadResult {

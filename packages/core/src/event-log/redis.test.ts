@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UnavailableError } from "../errors/index.ts";
 import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { describeEventLogContract } from "./contract.ts";
@@ -23,7 +23,10 @@ describe("redis adapter", () => {
   });
 
   it("wakes the shared blocking reader when a thread is added, without waiting out the block", async () => {
-    const log = createRedisEventLog({ url: testRedisUrl(), prefix: uniquePrefix(), blockMs: 20_000 });
+    const prefix = uniquePrefix();
+    const name = `murmur-tail-${prefix.replaceAll(":", "-")}`;
+    const log = createRedisEventLog({ url: testRedisUrl(), prefix, blockMs: 20_000, readerName: name });
+    const admin = new Redis(testRedisUrl());
     const controller = new AbortController();
     try {
       const make = async (id: string) => {
@@ -36,20 +39,36 @@ describe("redis adapter", () => {
           if (item.kind === "events") received.push(...item.events.map((e) => e.event.id));
         }
       };
+      /** The reader's connection as CLIENT LIST shows it: blocked in XREAD or not, and the bytes of its command's arguments. */
+      const reader = async () => {
+        const line = String(await admin.client("LIST"))
+          .split("\n")
+          .find((l) => l.includes(`name=${name} `));
+        return { blocked: / flags=\w*b\w* .* cmd=xread /.test(line ?? ""), argBytes: Number(/ argv-mem=(\d+) /.exec(line ?? "")?.[1]) };
+      };
+      const wait = { timeout: 5000, interval: 10 };
       void follow("t_a", await make("t_a"));
-      await new Promise((r) => setTimeout(r, 200)); // the reader now blocks on t_a alone
+      // The reader now blocks on t_a alone.
+      const alone = await vi.waitFor(async () => {
+        const { blocked, argBytes } = await reader();
+        expect(blocked).toBe(true);
+        return argBytes;
+      }, wait);
       void follow("t_b", await make("t_b"));
-      await new Promise((r) => setTimeout(r, 200)); // t_b's tail has caught up and joined the reader
+      // t_b's tail has caught up and joined the reader: it blocks again, its XREAD naming t_b's stream too.
+      await vi.waitFor(async () => {
+        const { blocked, argBytes } = await reader();
+        expect(blocked).toBe(true);
+        expect(argBytes).toBeGreaterThan(alone);
+      }, wait);
       const started = Date.now();
       await log.append({ id: "e_b", threadId: "t_b", at: 1, type: "message.created", messageId: "m", role: "user", text: "hi" });
-      while (!received.includes("e_b")) {
-        if (Date.now() - started > 5000) throw new Error("not delivered: the reader waited out its block");
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await vi.waitFor(() => expect(received, "not delivered: the reader waited out its block").toContain("e_b"), wait);
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       controller.abort();
       await log.close();
+      admin.disconnect();
     }
   });
 
@@ -72,13 +91,12 @@ describe("redis adapter", () => {
       );
       const readers = async () =>
         ((await admin.client("LIST")) as string).split("\n").filter((line) => line.includes(`name=${name} `)).length;
-      while ((await readers()) < 3) await new Promise((r) => setTimeout(r, 10));
+      await expect.poll(readers, { timeout: 10_000, interval: 10 }).toBeGreaterThanOrEqual(3);
       expect(await readers()).toBe(3);
       // One stream in each reader: the first, the 257th and the last.
       const keys = [0, STREAMS_PER_READER, count - 1].map((i) => `${prefix}:s${i}`);
       const ids = await Promise.all(keys.map((key) => admin.xadd(key, "*", "e", "x")));
-      const deadline = Date.now() + 5000;
-      while (keys.some((key) => !received.has(key)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await expect.poll(() => keys.filter((key) => !received.has(key)), { timeout: 5000, interval: 10 }).toEqual([]);
       expect(keys.map((key) => received.get(key))).toEqual(ids.map((id) => [id]));
       for (const stop of unwatch) stop();
     } finally {

@@ -13,8 +13,10 @@ export interface IngestResult extends AppendResult {
 /**
  * Ingestion: the one way events from agents enter a thread's log, for both the webhook
  * and the built-in agent. Validates the whole batch before writing any of it (a bad
- * event rejects the batch and nothing is written), then appends in order; events whose
- * id the thread already holds are reported as duplicates and not written again.
+ * event rejects the batch and nothing is written), then appends it in one step
+ * (`EventLog.appendBatch`: one script call in Redis); events the thread already holds
+ * are reported as duplicates and not written again. An unknown thread rejects with
+ * `NotFoundError` and nothing is written.
  */
 export type Ingest = (threadId: string, events: readonly unknown[]) => Promise<IngestResult[]>;
 
@@ -22,9 +24,8 @@ export type Ingest = (threadId: string, events: readonly unknown[]) => Promise<I
 export function createIngest(log: EventLog): Ingest {
   return async (threadId, events) => {
     const valid = validateBatch(threadId, events);
-    const results: IngestResult[] = [];
-    for (const event of valid) results.push({ id: event.id, ...(await log.append(event)) });
-    return results;
+    const results = await log.appendBatch(threadId, valid);
+    return results.map((result, i) => ({ id: (valid[i] as ChatEvent).id, ...result }));
   };
 }
 

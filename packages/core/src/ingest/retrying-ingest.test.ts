@@ -8,7 +8,7 @@ function flaky(failures: number, error: Error): Ingest & { calls: number } {
     async () => {
       fn.calls++;
       if (fn.calls <= failures) throw error;
-      return [{ id: "e", cursor: "x:1-0", duplicate: false }];
+      return [{ id: "e", cursor: "x:1-0", duplicate: false, cancelRequested: false }];
     },
     { calls: 0 },
   );

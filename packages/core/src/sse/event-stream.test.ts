@@ -1,51 +1,38 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryEventLog } from "../event-log/memory.ts";
 import type { ChatEvent } from "../events/schemas.ts";
+import { createSseCollector, type SseItem } from "../testing/sse.ts";
 import { type EventStreamOptions, openEventStream } from "./event-stream.ts";
+import { announceStream, controlChannel, releaseStream } from "./stream-control.ts";
 
-interface Frame {
-  id?: string;
-  event?: string;
-  data?: string;
-  retry?: string;
-  comment?: string;
-}
-
-/** Reads SSE frames from a stream until `until` is satisfied or the stream ends. */
-async function readFrames(stream: ReadableStream<Uint8Array>, until: (frames: Frame[]) => boolean = () => false) {
+/** Reads a stream's SSE frames (through the tests' SSE parser) as far as a test asks. */
+function readFrames(stream: ReadableStream<Uint8Array>) {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
-  const frames: Frame[] = [];
+  const sse = createSseCollector();
   const chunks: Uint8Array[] = [];
-  let buffer = "";
   let ended = false;
-  while (!until(frames)) {
-    const { value, done } = await reader.read();
-    if (done) {
-      ended = true;
-      break;
-    }
-    chunks.push(value);
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end !== -1) {
-      const frame: Frame = {};
-      for (const line of buffer.slice(0, end).split("\n")) {
-        if (line.startsWith(":")) frame.comment = line.slice(1).trim();
+  return {
+    frames: sse.items,
+    chunks,
+    /** Reads on until `done` holds for the frames so far, or to the end; true: the stream ended. */
+    async readUntil(done: (frames: readonly SseItem[]) => boolean = () => false) {
+      while (!ended && !done(sse.items)) {
+        const { value, done: end } = await reader.read();
+        if (end) ended = true;
         else {
-          const [field, ...rest] = line.split(": ");
-          const value = rest.join(": ");
-          if (field === "data") frame.data = frame.data === undefined ? value : `${frame.data}\n${value}`;
-          else (frame as Record<string, string>)[field as string] = value;
+          chunks.push(value);
+          sse.feed(decoder.decode(value, { stream: true }));
         }
       }
-      frames.push(frame);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf("\n\n");
-    }
-  }
-  return { frames, chunks, ended, cancel: () => reader.cancel() };
+      return ended;
+    },
+    cancel: () => reader.cancel(),
+  };
 }
+
+/** The last chunk a stream sent, as text. */
+const lastChunk = (chunks: Uint8Array[]) => new TextDecoder().decode(chunks.at(-1));
 
 async function setup() {
   const log = createMemoryEventLog();
@@ -56,17 +43,20 @@ async function setup() {
   return { log, append, base };
 }
 
-const events = (frames: Frame[]) => frames.filter((f) => f.event?.startsWith("message."));
+const events = (frames: readonly SseItem[]) => frames.filter((f) => f.event?.startsWith("message."));
 
 describe("event stream", () => {
+  const snapshotSent = (frames: readonly SseItem[]) => frames.some((f) => f.event === "snapshot");
+
   it("sends retry, a snapshot, then live events with their cursors as ids", async () => {
     const { append, base } = await setup();
     await append(1);
-    const stream = openEventStream(base);
-    setTimeout(() => void append(2), 20);
-    const { frames, cancel } = await readFrames(stream, (f) => events(f).length >= 1);
+    const { frames, readUntil, cancel } = readFrames(openEventStream(base));
+    await readUntil(snapshotSent);
+    await append(2);
+    await readUntil((f) => events(f).length >= 1);
     await cancel();
-    expect(frames[0]).toEqual({ retry: "1000" });
+    expect(frames[0]).toEqual({ retry: 1000 });
     expect(frames[1]?.event).toBe("snapshot");
     const snapshot = JSON.parse(frames[1]?.data ?? "");
     expect(snapshot.state.messages.map((m: { text: string }) => m.text)).toEqual(["hi 1"]);
@@ -80,27 +70,59 @@ describe("event stream", () => {
   it("carries the owner's thread list, then each change, in frames without ids", async () => {
     const { log, append, base } = await setup();
     await log.createThread({ id: "t_2", owner: "s", createdAt: 2 });
-    const stream = openEventStream({ ...base, owner: "s" });
-    setTimeout(() => void append(1), 20);
-    const updates = (frames: Frame[]) => frames.filter((f) => f.event === "thread.updated");
-    const { frames, cancel } = await readFrames(stream, (f) => updates(f).length >= 1 && events(f).length >= 1);
+    const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, owner: "s" }));
+    await readUntil((f) => snapshotSent(f) && f.some((x) => x.event === "threads"));
+    await append(1);
+    const updates = (frames: readonly SseItem[]) => frames.filter((f) => f.event === "thread.updated");
+    await readUntil((f) => updates(f).length >= 1 && events(f).length >= 1);
     await cancel();
     const list = frames.find((f) => f.event === "threads");
     expect(JSON.parse(list?.data ?? "").threads.map((t: { id: string }) => t.id)).toEqual(["t_2", "t_1"]);
-    expect(JSON.parse(updates(frames)[0]?.data ?? "")).toMatchObject({ id: "t_1", title: "hi 1" });
+    expect(JSON.parse(list?.data ?? "").position).toEqual(expect.any(String));
+    expect(JSON.parse(updates(frames)[0]?.data ?? "")).toMatchObject({
+      thread: { id: "t_1", title: "hi 1" },
+      position: expect.any(String),
+    });
     expect([list?.id, updates(frames)[0]?.id]).toEqual([undefined, undefined]);
     // Without an owner the stream carries the thread alone.
-    const plain = await readFrames(openEventStream(base), (f) => f.some((x) => x.event === "snapshot"));
+    const plain = readFrames(openEventStream(base));
+    await plain.readUntil(snapshotSent);
     await plain.cancel();
     expect(plain.frames.map((f) => f.event)).not.toContain("threads");
+  });
+
+  it("announces a controlled stream, and ends it when a newer stream of its browser takes over or the browser releases it", async () => {
+    const { log, base } = await setup();
+    const channel = controlChannel("s");
+    const control = { channel, client: "browser1", threadId: "t_1" };
+    const closes = (frames: readonly SseItem[]) => frames.filter((f) => f.event === "close").map((f) => JSON.parse(f.data ?? "{}").reason);
+    const opened = (frames: readonly SseItem[]) => frames.find((f) => f.event === "opened");
+    const first = readFrames(openEventStream({ ...base, control: { ...control, streamId: "st_1" } }));
+    await first.readUntil((f) => opened(f) !== undefined);
+    expect(opened(first.frames)?.data).toBe(JSON.stringify({ streamId: "st_1" }));
+    // Another thread's stream of this browser, or another browser's of this thread, change nothing;
+    // a newer one of this browser and thread ends it.
+    await announceStream(log, { ...control, threadId: "t_other", streamId: "st_x" });
+    await announceStream(log, { ...control, client: "browser2", streamId: "st_y" });
+    const second = readFrames(openEventStream({ ...base, control: { ...control, streamId: "st_2" } }));
+    expect(await first.readUntil((f) => closes(f).length > 0)).toBe(false);
+    expect(closes(first.frames)).toEqual(["superseded"]);
+
+    await second.readUntil((f) => opened(f) !== undefined);
+    await releaseStream(log, channel, "t_1", "st_other");
+    await releaseStream(log, channel, "t_1", "st_2");
+    await second.readUntil((f) => closes(f).length > 0);
+    expect(closes(second.frames)).toEqual(["released"]);
   });
 
   it("encodes a live event once for all the streams that send it", async () => {
     const { append, base, log } = await setup();
     const { cursor } = await log.snapshot("t_1");
-    const streams = [openEventStream({ ...base, after: cursor }), openEventStream({ ...base, after: cursor })];
-    setTimeout(() => void append(1), 20);
-    const reads = await Promise.all(streams.map((stream) => readFrames(stream, (f) => events(f).length >= 1)));
+    const reads = [readFrames(openEventStream({ ...base, after: cursor })), readFrames(openEventStream({ ...base, after: cursor }))];
+    // Both streams are open (their first frame, retry:, is out) before the event is appended.
+    await Promise.all(reads.map((read) => read.readUntil((f) => f.length >= 1)));
+    await append(1);
+    await Promise.all(reads.map((read) => read.readUntil((f) => events(f).length >= 1)));
     for (const read of reads) await read.cancel();
     const [first, second] = reads.map((read) => read.chunks.at(-1));
     expect(new TextDecoder().decode(first)).toContain("event: message.created");
@@ -112,9 +134,10 @@ describe("event stream", () => {
     const first = await append(1);
     await append(2);
     await append(3);
-    const stream = openEventStream({ ...base, after: first.cursor });
-    setTimeout(() => void append(4), 20);
-    const { frames, cancel } = await readFrames(stream, (f) => events(f).length >= 3);
+    const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, after: first.cursor }));
+    await readUntil((f) => events(f).length >= 2);
+    await append(4);
+    await readUntil((f) => events(f).length >= 3);
     await cancel();
     expect(frames.some((f) => f.event === "snapshot")).toBe(false);
     expect(events(frames).map((f) => JSON.parse(f.data ?? "").text)).toEqual(["hi 2", "hi 3", "hi 4"]);
@@ -123,7 +146,8 @@ describe("event stream", () => {
   it("answers a cursor from another epoch with a reset carrying a fresh snapshot", async () => {
     const { append, base } = await setup();
     await append(1);
-    const { frames, cancel } = await readFrames(openEventStream({ ...base, after: "zzzzzzzz:1-0" }), (f) => f.length >= 2);
+    const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, after: "zzzzzzzz:1-0" }));
+    await readUntil((f) => f.length >= 2);
     await cancel();
     expect(frames[1]?.event).toBe("reset");
     const data = JSON.parse(frames[1]?.data ?? "");
@@ -135,10 +159,8 @@ describe("event stream", () => {
   it("sends a ping every heartbeat interval", async () => {
     const { base } = await setup();
     const started = Date.now();
-    const { frames, cancel } = await readFrames(
-      openEventStream({ ...base, heartbeatMs: 100 }),
-      (f) => f.filter((x) => x.comment === "ping").length >= 2,
-    );
+    const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, heartbeatMs: 100 }));
+    await readUntil((f) => f.filter((x) => x.comment === "ping").length >= 2);
     await cancel();
     expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping"]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -147,9 +169,10 @@ describe("event stream", () => {
   it("closes on purpose after the maximum duration, with retry", async () => {
     const { base } = await setup();
     let closed = 0;
-    const { frames, ended } = await readFrames(openEventStream({ ...base, maxDurationMs: 100, onClose: () => closed++ }));
-    expect(ended).toBe(true);
-    expect(frames.at(-1)).toEqual({ retry: "1000", event: "close", data: '{"reason":"planned"}' });
+    const { frames, chunks, readUntil } = readFrames(openEventStream({ ...base, maxDurationMs: 100, onClose: () => closed++ }));
+    expect(await readUntil()).toBe(true);
+    expect(frames.slice(-2)).toEqual([{ retry: 1000 }, { event: "close", data: '{"reason":"planned"}' }]);
+    expect(lastChunk(chunks)).toBe('retry: 1000\nevent: close\ndata: {"reason":"planned"}\n\n'); // one frame
     expect(closed).toBe(1);
   });
 
@@ -157,28 +180,27 @@ describe("event stream", () => {
     const { base } = await setup();
     const client = new AbortController();
     let closed = 0;
-    const stream = openEventStream({ ...base, signal: client.signal, onClose: () => closed++ });
-    setTimeout(() => client.abort(), 30);
-    const { ended } = await readFrames(stream);
-    expect(ended).toBe(true);
+    const { readUntil } = readFrames(openEventStream({ ...base, signal: client.signal, onClose: () => closed++ }));
+    await readUntil(snapshotSent);
+    client.abort();
+    expect(await readUntil()).toBe(true);
     expect(closed).toBe(1);
   });
 
   it("tells the client in-band when the log fails, then closes", async () => {
     const { log, base } = await setup();
-    const stream = openEventStream(base);
-    const reading = readFrames(stream);
-    setTimeout(() => void log.close(), 20);
-    const { frames, ended } = await reading;
-    expect(ended).toBe(true);
-    expect(frames.at(-1)).toMatchObject({ event: "close", retry: "1000" });
+    const { frames, chunks, readUntil } = readFrames(openEventStream(base));
+    await readUntil(snapshotSent);
+    await log.close();
+    expect(await readUntil()).toBe(true);
+    expect(frames.slice(-2)).toMatchObject([{ retry: 1000 }, { event: "close" }]);
+    expect(lastChunk(chunks)).toMatch(/^retry: 1000\nevent: close\n/); // one frame
   });
 
   it("pads small writes up to the flush size", async () => {
     const { base } = await setup();
-    const { chunks, cancel } = await readFrames(openEventStream({ ...base, padToBytes: 512 }), (f) =>
-      f.some((x) => x.event === "snapshot"),
-    );
+    const { chunks, readUntil, cancel } = readFrames(openEventStream({ ...base, padToBytes: 512 }));
+    await readUntil(snapshotSent);
     await cancel();
     for (const chunk of chunks) expect(chunk.byteLength).toBeGreaterThanOrEqual(512);
   });

@@ -1,6 +1,7 @@
 import { UnavailableError } from "../errors/index.ts";
 import type { EventLog, LoggedEvent, ResetReason } from "../event-log/event-log.ts";
 import { encodeComment, encodeFrame } from "./encode.ts";
+import { announceStream, beginStreamControl, type StreamControl } from "./stream-control.ts";
 
 /** Settings of one live stream. */
 export interface EventStreamOptions {
@@ -25,6 +26,14 @@ export interface EventStreamOptions {
    * state, not log events, and a reconnect gets the whole list again.
    */
   readonly owner?: string;
+  /**
+   * Which browser this stream serves: once it watches its browser's control channel, the
+   * stream sends `opened` (with its id) and announces itself, which ends the browser's
+   * older stream of the thread; it ends, with a `close` of reason `superseded` or
+   * `released`, when a newer stream of that browser takes the thread over or the
+   * browser releases it.
+   */
+  readonly control?: StreamControl;
   /** Aborted when the client goes away or the runtime wants the stream closed. */
   readonly signal?: AbortSignal;
   /** Called once when the stream ends, for whatever reason. */
@@ -64,7 +73,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * the replay after the cursor, then every new event as it is appended, each frame with
  * `id:` = its cursor. An unusable cursor gets a `reset` with a fresh snapshot (I2).
  * Errors that a reconnect can fix are sent in-band as a `close` event with reason
- * `error`, never as an HTTP status, because EventSource gives up on any non-200.
+ * `error`, never as an HTTP status, because EventSource gives up on any non-200. A
+ * controlled stream (see `control`) also ends with `close` reason `superseded` or
+ * `released`, after which the browser does not reconnect it.
  */
 export function openEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
   const abort = new AbortController();
@@ -81,7 +92,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
     controllerRef.enqueue(bytes);
   };
 
-  const finish = (last?: { reason: "planned" | "error"; message?: string }) => {
+  const finish = (last?: { reason: "planned" | "error" | "superseded" | "released"; message?: string }) => {
     if (closed) return;
     if (last) write(encodeFrame({ event: "close", data: JSON.stringify(last), retry: options.retryMs }));
     closed = true;
@@ -126,9 +137,18 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
 
   const pumpThreads = async (owner: string) => {
     for await (const item of options.log.watchThreads(owner, abort.signal)) {
-      if (item.kind === "list") write(encodeFrame({ event: "threads", data: JSON.stringify({ threads: item.threads }) }));
-      else write(encodeFrame({ event: "thread.updated", data: JSON.stringify(item.thread) }));
+      if (item.kind === "list") {
+        write(encodeFrame({ event: "threads", data: JSON.stringify({ threads: item.threads, position: item.position }) }));
+      } else write(encodeFrame({ event: "thread.updated", data: JSON.stringify({ thread: item.thread, position: item.position }) }));
     }
+  };
+
+  const control = async (settings: StreamControl) => {
+    const { ended } = await beginStreamControl(options.log, settings, abort.signal);
+    write(encodeFrame({ event: "opened", data: JSON.stringify({ streamId: settings.streamId }) }));
+    await announceStream(options.log, settings).catch(() => {}); // unreachable: the stream reports it itself
+    const end = await ended;
+    if (end) finish({ reason: end });
   };
 
   const fail = (error: unknown) => {
@@ -142,6 +162,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       if (options.signal?.aborted) return finish();
       options.signal?.addEventListener("abort", onClientGone, { once: true });
       write(encodeFrame({ retry: options.retryMs }));
+      if (options.control) void control(options.control);
       const heartbeat = setInterval(() => write(encodeComment("ping")), options.heartbeatMs);
       timers.push(heartbeat as unknown as ReturnType<typeof setTimeout>);
       if (options.maxDurationMs > 0) timers.push(setTimeout(() => finish({ reason: "planned" }), options.maxDurationMs));

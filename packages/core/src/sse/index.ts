@@ -1,2 +1,3 @@
 export * from "./encode.ts";
 export * from "./event-stream.ts";
+export * from "./stream-control.ts";

@@ -41,25 +41,32 @@ export async function startRedisProcess(): Promise<RedisProcess> {
     const proc = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir],
-      { stdio: "ignore" },
+      { stdio: ["ignore", "pipe", "ignore"] },
     );
     child = proc;
-    proc.once("error", () => {});
+    // Ready once its log says so (the port is bound and the append-only file loaded);
+    // failed if it exits or cannot be spawned first. The log is drained until it exits.
+    let log = "";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const failed = (cause: unknown) => reject(new Error(`redis-server did not start on ${port}`, { cause }));
+        proc.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+          log = (log + chunk).slice(-10_000);
+          if (log.includes("Ready to accept connections")) resolve();
+        });
+        proc.once("error", failed);
+        proc.once("exit", (code) => failed(new Error(`exited with ${code}: ${log.slice(-500)}`)));
+        timer = setTimeout(() => failed(new Error(`not ready after 10 s: ${log.slice(-500)}`)), 10_000);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on("error", () => {});
-    const deadline = Date.now() + 10_000;
     try {
-      for (;;) {
-        try {
-          await probe.connect();
-          await probe.ping();
-          return;
-        } catch (error) {
-          if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`redis-server did not start on ${port}`, { cause: error });
-          probe.disconnect();
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
+      await probe.connect();
+      await probe.ping();
     } finally {
       probe.disconnect();
     }

@@ -11,9 +11,8 @@ const AGENT_STORE_RETRY_MS = 30_000;
 
 /**
  * The cloud event log: Upstash, written and ranged over REST (no connection to set up
- * per cold start). With `blockingTails` (the functions that follow threads live: Stream,
- * and Agent watching for a stop) tails block over Upstash's TCP endpoint; the others
- * open no TCP connection.
+ * per cold start). With `blockingTails` (Stream, the one function that follows threads
+ * live) tails block over Upstash's TCP endpoint; the others open no TCP connection.
  */
 export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean): EventLog {
   const settings = config.eventLog;
@@ -49,7 +48,11 @@ export function createCloudDeps(
   return createAppDeps(config, createCloudEventLog(config, options.blockingTails), createCloudInvoker(options.agentFunction));
 }
 
-/** What the Agent function runs replies with: the configured agent, writing through ingestion. */
+/**
+ * What the Agent function runs replies with: the configured agent, writing through
+ * ingestion over REST. It learns of a stop from its own appends (and one read a second
+ * while it appends nothing), not from a read loop: every command is billed.
+ */
 export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
-  return createRunner(config, createCloudEventLog(config, true), AGENT_STORE_RETRY_MS);
+  return createRunner(config, createCloudEventLog(config, false), { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "appends" });
 }

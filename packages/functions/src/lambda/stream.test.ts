@@ -1,9 +1,9 @@
 import { signWebhook } from "@murmur/core/auth";
+import { parseSse } from "@murmur/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
 import { functionUrlEvent, lambdaContext } from "./testing/function-url.ts";
-import { parseSse } from "./testing/sse.ts";
 import { installAwsLambdaGlobals, invokeStreaming } from "./testing/streaming-runtime.ts";
 
 const PAD = 2048;
@@ -51,12 +51,6 @@ const reply = [
   { id: "ext:c", type: "message.completed", runId: "r_1", messageId: "a_1", text: "Hello there" },
 ];
 
-async function until(done: () => boolean, what: string) {
-  for (const deadline = Date.now() + 5000; !done(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
-
 const streamEvent = (threadId: string, token: string, headers: Record<string, string> = {}) =>
   functionUrlEvent({
     path: `/api/chats/sse/${threadId}`,
@@ -68,7 +62,9 @@ describe("Stream function", () => {
     const { token, threadId } = await signIn();
     // 2.4 s left: the stream may stay open for half of it (in production: 15 min less 1 min).
     const invocation = invokeStreaming(handlers.stream, streamEvent(threadId, token), lambdaContext("Stream", 2400));
-    await until(() => invocation.text().includes("event: snapshot"), "the snapshot");
+    await expect
+      .poll(() => parseSse(invocation.text()).map((b) => b.event), { timeout: 5000, interval: 10, message: "the snapshot" })
+      .toContain("snapshot");
     await deliver(threadId, reply);
     const res = await invocation.done;
 
@@ -88,9 +84,10 @@ describe("Stream function", () => {
     const ids = frames.map((f) => f.id as string);
     expect(new Set(ids).size).toBe(ids.length);
 
-    // The planned close: the last block, with retry:, written once half the time was used, well before the end.
-    const close = blocks.filter((b) => b.comment === undefined).at(-1);
-    expect(close).toMatchObject({ event: "close", retry: 1000 });
+    // The planned close: the last block, with retry: (in one write), written once half the time was used, well before the end.
+    const [retry, close] = blocks.filter((b) => b.comment === undefined).slice(-2);
+    expect([retry, close]).toMatchObject([{ retry: 1000 }, { event: "close" }]);
+    expect(new TextDecoder().decode(res.writes.at(-1)?.bytes)).toMatch(/^retry: 1000\nevent: close\n/);
     expect(JSON.parse(close?.data as string)).toEqual({ reason: "planned" });
     expect(res.endedAtMs).toBeGreaterThan(1100);
     expect(res.endedAtMs).toBeLessThan(2200);

@@ -1,10 +1,10 @@
 import { runAgentTurn } from "@murmur/core/agent";
 import type { ChatEvent, ChatMessage } from "@murmur/core/chat";
 import { errorReply, startFakeLangGraph, startFakeOpenAi, streamedReply } from "@murmur/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../agents.ts";
 import { testConfig } from "../testing/config.ts";
-import { subscribeThread } from "../testing/sse.ts";
+import { receivedTypes, subscribeThread } from "../testing/sse.ts";
 import { startLocalServer } from "./start.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,17 +29,17 @@ async function start(env: Record<string, string>) {
   const threadId = (await api("/chats", { method: "POST", body: "{}" })).body.thread.id as string;
   const send = (messageId: string, text: string) =>
     api(`/chats/${threadId}/send`, { method: "POST", body: JSON.stringify({ messageId, text }) });
-  /** The thread's messages once the reply to `messageId` has ended (a condition, polled). */
-  const ended = async (messageId: string): Promise<ChatMessage> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { body } = await api(`/chats/${threadId}`);
-      const reply = (body.state.messages as ChatMessage[]).find((m) => m.replyTo === messageId);
-      if (reply && reply.status !== "streaming") return reply;
-      if (Date.now() > deadline) throw new Error(`reply to ${messageId} still ${reply?.status ?? "missing"}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  /** The reply to `messageId` once it has ended (a condition, polled). */
+  const ended = (messageId: string): Promise<ChatMessage> =>
+    vi.waitFor(
+      async () => {
+        const { body } = await api(`/chats/${threadId}`);
+        const reply = (body.state.messages as ChatMessage[]).find((m) => m.replyTo === messageId);
+        if (!reply || reply.status === "streaming") throw new Error(`reply to ${messageId} still ${reply?.status ?? "missing"}`);
+        return reply;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
   const logged = async () => {
     const read = await server.deps.log.read(threadId, null, 100_000);
     return read.kind === "events" ? read.events.map((e) => e.event) : [];
@@ -47,22 +47,19 @@ async function start(env: Record<string, string>) {
   return { config, server, token, threadId, send, ended, logged, api };
 }
 
+/** How long a subscriber waits for what it expects. */
+const WAIT = { timeout: 10_000 } as const;
+
 /** Every chat event the SSE stream delivers (see subscribeThread). */
 function subscribe(url: string, token: string) {
-  const { source, received, until } = subscribeThread(url, token);
+  const { source, received } = subscribeThread(url, token);
   cleanups.push(async () => source.close());
-  const events: ChatEvent[] = [];
-  const collect = () => {
-    events.splice(0, events.length, ...received.flatMap((r) => (r.event ? [r.event] : [])));
-  };
+  const events = () => received.flatMap((r) => (r.event ? [r.event] : []));
   return {
     events,
-    until: (done: () => boolean) =>
-      until(() => {
-        collect();
-        return done();
-      }),
-    ready: () => until(() => received.some((r) => r.type === "snapshot")),
+    /** Waits for the reply's completion on the stream. */
+    completed: () => expect.poll(() => events().map((e) => e.type), WAIT).toContain("message.completed"),
+    ready: () => expect.poll(() => receivedTypes(received), WAIT).toContain("snapshot"),
   };
 }
 
@@ -88,11 +85,11 @@ describe("AGENT=openai through the local server", () => {
     await sse.ready();
     model.respond(streamedReply(["Streaming ", "from ", "a ", "compatible ", "server."], 15));
     expect((await send("m_1", "Hello model")).status).toBe(202);
-    await sse.until(() => sse.events.some((e) => e.type === "message.completed"));
-    expect(sse.events.find((e) => e.type === "run.started")).toMatchObject({ agent: "fake-model" });
-    expect(texts(sse.events).length).toBeGreaterThan(1);
-    expect(texts(sse.events).join("")).toBe("Streaming from a compatible server.");
-    expect(sse.events.at(-1)).toMatchObject({ type: "message.completed", text: "Streaming from a compatible server." });
+    await sse.completed();
+    expect(sse.events().find((e) => e.type === "run.started")).toMatchObject({ agent: "fake-model" });
+    expect(texts(sse.events()).length).toBeGreaterThan(1);
+    expect(texts(sse.events()).join("")).toBe("Streaming from a compatible server.");
+    expect(sse.events().at(-1)).toMatchObject({ type: "message.completed", text: "Streaming from a compatible server." });
 
     model.respond(streamedReply(["Second."]));
     await send("m_2", "And again");
@@ -145,10 +142,10 @@ describe("AGENT=langgraph through the local server", () => {
     const sse = subscribe(`${server.url}/api/chats/sse/${threadId}`, token);
     await sse.ready();
     await send("m_1", "Stream please");
-    await sse.until(() => sse.events.some((e) => e.type === "message.completed"));
-    expect(texts(sse.events).length).toBeGreaterThanOrEqual(2);
-    expect(texts(sse.events).join("")).toBe("Tokens as they come.");
-    expect(sse.events.at(-1)).toMatchObject({ type: "message.completed", text: "Tokens as they come." });
+    await sse.completed();
+    expect(texts(sse.events()).length).toBeGreaterThanOrEqual(2);
+    expect(texts(sse.events()).join("")).toBe("Tokens as they come.");
+    expect(sse.events().at(-1)).toMatchObject({ type: "message.completed", text: "Tokens as they come." });
   });
 
   it("refuses a completion whose per-run secret is wrong, writing nothing", async () => {
@@ -178,8 +175,10 @@ describe("AGENT=langgraph through the local server", () => {
       { threadId, userMessageId: "m_1", attempt: 0 },
       controller.signal,
     );
-    while (!graph.requests.some((r) => r.line.includes("/stream"))) await new Promise((r) => setTimeout(r, 5));
-    setTimeout(() => controller.abort(), 120);
+    // Stopped in the middle of the reply: its first words are in the log, the rest is far off.
+    const sofar = async () => texts(await logged()).join("");
+    await expect.poll(sofar, WAIT).toBe("Working on it ");
+    controller.abort();
     expect(await run).toBe("failed");
     expect(graph.requests.some((r) => r.line.endsWith("/cancel?wait=0&action=interrupt"))).toBe(true);
     await graph.webhooksDone(1);
@@ -189,12 +188,12 @@ describe("AGENT=langgraph through the local server", () => {
   });
 
   it("stops a handed-off run (no token stream) from the stop endpoint: LangGraph cancels it, the thread records the stop once", async () => {
-    const { graph, threadId, send, ended, logged, api } = await setup();
+    const { graph, server, threadId, send, ended, logged, api } = await setup();
     graph.respond({ steps: [{ ai: "Working " }, { waitMs: 10_000 }, { ai: "never sent" }] });
     const sent = await send("m_1", "Stop me after the hand-off");
     expect(sent.status).toBe(202);
-    while (!graph.requests.some((r) => r.line.includes("/runs"))) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 100)); // the runner has handed off and now only watches
+    await server.deps.invoker.idle(); // the runner has handed the run off to LangGraph and is gone
+    expect(graph.requests.some((r) => r.line.includes("/runs"))).toBe(true);
     const stop = await api(`/chats/${threadId}/runs/${sent.body.runId}/cancel`, { method: "POST", body: "{}" });
     expect(stop.status).toBe(202);
     expect(await ended("m_1")).toMatchObject({ status: "failed", error: { kind: "stopped" } });

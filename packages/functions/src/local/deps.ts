@@ -38,7 +38,8 @@ export function createLocalDeps(
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
 ): AppDeps & { invoker: InProcessInvoker } {
-  const runner = createRunner(config, log, AGENT_STORE_RETRY_MS, agentOptions);
+  // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
+  const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
   const invoker = createInProcessInvoker({
     run: (request) => runAgentTurn(runner, request),
     stop: (run) => stopHandedOffRun(runner, run),

@@ -1,8 +1,8 @@
-import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
+import { createSseCollector, type RedisProcess, type SseCollector, startRedisProcess } from "@murmur/core/testing";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testConfig } from "../testing/config.ts";
-import { subscribeThread } from "../testing/sse.ts";
+import { receivedTypes, subscribeThread } from "../testing/sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
 
 let redis: RedisProcess;
@@ -34,21 +34,19 @@ function subscribe(server: LocalServer, token: string, threadId: string) {
   return { source, frames: received };
 }
 
-async function until(done: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe("Redis faults, with a private redis-server", () => {
   it("a Redis restarted in the middle of a reply leaves every subscriber with the whole reply, no gap, no duplicate", async () => {
     const { server, api, token, newThread } = await start({ DEMO_PACE_MS: "30", SSE_RETRY_MS: "100" });
     try {
       const threadId = await newThread();
       const subscribers = [subscribe(server, token, threadId), subscribe(server, token, threadId)];
-      await until(() => subscribers.every((s) => s.frames.some((f) => f.type === "snapshot")), 5000, "snapshots");
+      await expect
+        .poll(() => subscribers.map((s) => receivedTypes(s.frames).includes("snapshot")), {
+          timeout: 5000,
+          interval: 25,
+          message: "snapshots",
+        })
+        .toEqual([true, true]);
       expect(
         (
           await api(
@@ -59,7 +57,9 @@ describe("Redis faults, with a private redis-server", () => {
         ).status,
       ).toBe(202);
       const deltas = (s: (typeof subscribers)[0]) => s.frames.flatMap((f) => (f.event?.type === "message.delta" ? [f.event] : []));
-      await until(() => subscribers.every((s) => deltas(s).length >= 3), 5000, "first deltas");
+      await expect
+        .poll(() => Math.min(...subscribers.map((s) => deltas(s).length)), { timeout: 5000, interval: 25, message: "first deltas" })
+        .toBeGreaterThanOrEqual(3);
 
       await redis.kill();
       // While Redis is down, a send fails cleanly and says when to retry.
@@ -71,11 +71,17 @@ describe("Redis faults, with a private redis-server", () => {
       expect(refused.status).toBe(503);
       expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
       expect(refused.body.error.message).toMatch(/event log unreachable/);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 500)); // Redis stays down a while: the reply in progress runs into the outage
       await redis.start();
 
       const completed = (s: (typeof subscribers)[0]) => s.frames.find((f) => f.event?.type === "message.completed")?.event;
-      await until(() => subscribers.every((s) => completed(s)), 30_000, "the completed reply after the restart");
+      await expect
+        .poll(() => subscribers.map((s) => completed(s) !== undefined), {
+          timeout: 30_000,
+          interval: 25,
+          message: "the completed reply after the restart",
+        })
+        .toEqual([true, true]);
       for (const s of subscribers) {
         s.source.close();
         const parts = deltas(s);
@@ -128,8 +134,11 @@ describe("Redis faults, with a private redis-server", () => {
     const readers: AbortController[] = [];
     try {
       const ids = await Promise.all(Array.from({ length: threads }, newThread));
-      let pings = 0;
-      let snapshots = 0;
+      const streams: SseCollector[] = [];
+      const count = (what: (item: SseCollector["items"][number]) => boolean) =>
+        streams.reduce((sum, stream) => sum + stream.items.filter(what).length, 0);
+      const pings = () => count((item) => item.comment === "ping");
+      const snapshots = () => count((item) => item.event === "snapshot");
       for (const id of ids) {
         for (let i = 0; i < perThread; i++) {
           const controller = new AbortController();
@@ -138,31 +147,43 @@ describe("Redis faults, with a private redis-server", () => {
             headers: { Authorization: `Bearer ${token}` },
             signal: controller.signal,
           });
+          const sse = createSseCollector();
+          streams.push(sse);
           void (async () => {
             const decoder = new TextDecoder();
             try {
-              for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-                const text = decoder.decode(chunk);
-                pings += text.split(": ping").length - 1;
-                snapshots += text.split("event: snapshot").length - 1;
-              }
+              for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) sse.feed(decoder.decode(chunk, { stream: true }));
             } catch {
               // aborted at the end of the test
             }
           })();
         }
       }
-      await until(
-        () => snapshots === threads * perThread && server.deps.streams.current === threads * perThread,
-        10_000,
-        "every stream open",
+      await expect
+        .poll(() => ({ snapshots: snapshots(), open: server.deps.streams.current }), {
+          timeout: 10_000,
+          interval: 25,
+          message: "every stream open",
+        })
+        .toEqual({ snapshots: threads * perThread, open: threads * perThread });
+      // The catch-up reads are over: each stream sent its catch-up read right after its snapshot,
+      // on the log's one command connection, and Redis answers a connection in order.
+      await server.deps.log.ping();
+      const clientList = async () =>
+        String(await probe.client("LIST"))
+          .trim()
+          .split("\n");
+      const blockingIn = (clients: string[]) => clients.filter((line) => / cmd=xread /.test(line) && / flags=b /.test(line));
+      // The shared reader, woken for each stream that joined it, blocks again.
+      const clients = await vi.waitFor(
+        async () => {
+          const list = await clientList();
+          expect(blockingIn(list)).not.toHaveLength(0);
+          return list;
+        },
+        { timeout: 5000, interval: 25 },
       );
-      await new Promise((r) => setTimeout(r, 300)); // let the catch-up reads settle
-
-      const clients = String(await probe.client("LIST"))
-        .trim()
-        .split("\n");
-      const blocking = clients.filter((line) => / cmd=xread /.test(line) && / flags=b /.test(line));
+      const blocking = blockingIn(clients);
       expect(blocking).toHaveLength(1);
       expect(clients.filter((line) => /name=murmur/.test(line)).length).toBeLessThanOrEqual(2);
 
@@ -175,11 +196,11 @@ describe("Redis faults, with a private redis-server", () => {
         return total;
       };
       const before = await calls();
-      const pingsBefore = pings;
-      await new Promise((r) => setTimeout(r, 1000));
+      const pingsBefore = pings();
+      await new Promise((r) => setTimeout(r, 1000)); // the window measured: a second of heartbeats
       const after = await calls();
       // 100 streams x ~10 heartbeats each went out, and Redis saw (almost) nothing.
-      expect(pings - pingsBefore).toBeGreaterThanOrEqual(threads * perThread * 5);
+      expect(pings() - pingsBefore).toBeGreaterThanOrEqual(threads * perThread * 5);
       expect(after - before).toBeLessThanOrEqual(1);
     } finally {
       for (const controller of readers) controller.abort();

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { testConfig } from "../testing/config.ts";
-import { receivedCompletions, receivedDeltas, subscribeThread } from "../testing/sse.ts";
+import { receivedCompletions, receivedDeltas, receivedTypes, subscribeThread } from "../testing/sse.ts";
 import { type LocalServer, startLocalServer } from "./start.ts";
+
+/** How long a subscriber waits for what it expects. */
+const WAIT = { timeout: 10_000 } as const;
 
 const servers: LocalServer[] = [];
 afterEach(async () => {
@@ -31,10 +34,10 @@ describe("local server end to end, over HTTP on loopback", () => {
   it("streams a sent message's reply: deltas, then the completion", async () => {
     const { server, token, threadId, send } = await start();
     const sub = subscribeThread(`${server.url}/api/chats/sse/${threadId}`, token);
-    await sub.until(() => sub.received.some((r) => r.type === "snapshot"));
+    await expect.poll(() => receivedTypes(sub.received), WAIT).toContain("snapshot");
     const sent = await send("m_1", "Hello over loopback");
     expect(sent.status).toBe(202);
-    await sub.until(() => receivedCompletions(sub.received).length === 1);
+    await expect.poll(() => receivedCompletions(sub.received), WAIT).toHaveLength(1);
     sub.source.close();
     const types = sub.received.map((r) => r.type);
     expect(types.slice(0, 3)).toEqual(["snapshot", "message.created", "run.started"]);
@@ -49,17 +52,21 @@ describe("local server end to end, over HTTP on loopback", () => {
     const { server, token, threadId, send } = await start({ DEMO_PACE_MS: "25" });
     const url = `${server.url}/api/chats/sse/${threadId}`;
     const first = subscribeThread(url, token);
-    await first.until(() => first.received.some((r) => r.type === "snapshot"));
+    await expect.poll(() => receivedTypes(first.received), WAIT).toContain("snapshot");
     await send("m_1", "Tell me something long enough to interrupt");
-    await first.until(() => receivedDeltas(first.received).length >= 3);
+    await expect.poll(() => receivedDeltas(first.received).length, WAIT).toBeGreaterThanOrEqual(3);
     first.source.close(); // drop in the middle of the reply
     const lastId = first.received.at(-1)?.id as string;
     const seenBeforeDrop = receivedDeltas(first.received).length;
 
-    // Let the reply move on while nobody listens.
-    await new Promise((r) => setTimeout(r, 300));
+    // The reply moves on while nobody listens: the log holds a delta the first subscriber never saw.
+    const loggedDeltas = async () => {
+      const read = await server.deps.log.read(threadId, null, 100_000);
+      return read.kind === "events" ? read.events.filter((e) => e.event.type === "message.delta").length : 0;
+    };
+    await expect.poll(loggedDeltas, WAIT).toBeGreaterThan(seenBeforeDrop);
     const second = subscribeThread(url, token, lastId);
-    await second.until(() => receivedCompletions(second.received).length === 1);
+    await expect.poll(() => receivedCompletions(second.received), WAIT).toHaveLength(1);
     second.source.close();
 
     expect(second.received.some((r) => r.type === "snapshot" || r.type === "reset")).toBe(false);
@@ -75,9 +82,9 @@ describe("local server end to end, over HTTP on loopback", () => {
   it("survives planned closes: the client reconnects by itself and misses nothing", async () => {
     const { server, token, threadId, send } = await start({ DEMO_PACE_MS: "20", SSE_MAX_DURATION_MS: "250", SSE_RETRY_MS: "50" });
     const sub = subscribeThread(`${server.url}/api/chats/sse/${threadId}`, token);
-    await sub.until(() => sub.received.some((r) => r.type === "snapshot"));
+    await expect.poll(() => receivedTypes(sub.received), WAIT).toContain("snapshot");
     await send("m_1", "A reply that outlives several planned closes");
-    await sub.until(() => receivedCompletions(sub.received).length === 1, 15_000);
+    await expect.poll(() => receivedCompletions(sub.received), { timeout: 15_000 }).toHaveLength(1);
     sub.source.close();
     expect(sub.received.filter((r) => r.type === "close").length).toBeGreaterThanOrEqual(2);
     expect(sub.received.filter((r) => r.type === "snapshot")).toHaveLength(1);
@@ -92,11 +99,11 @@ describe("local server end to end, over HTTP on loopback", () => {
     const url = `${server.url}/api/chats/sse/${threadId}`;
     const a = subscribeThread(url, token);
     const b = subscribeThread(url, token);
-    await a.until(() => a.received.some((r) => r.type === "snapshot"));
-    await b.until(() => b.received.some((r) => r.type === "snapshot"));
+    await expect.poll(() => receivedTypes(a.received), WAIT).toContain("snapshot");
+    await expect.poll(() => receivedTypes(b.received), WAIT).toContain("snapshot");
     await send("m_1", "Both tabs");
-    await a.until(() => receivedCompletions(a.received).length === 1);
-    await b.until(() => receivedCompletions(b.received).length === 1);
+    await expect.poll(() => receivedCompletions(a.received), WAIT).toHaveLength(1);
+    await expect.poll(() => receivedCompletions(b.received), WAIT).toHaveLength(1);
     a.source.close();
     b.source.close();
     const ids = (s: typeof a) => s.received.filter((r) => r.event).map((r) => r.id);

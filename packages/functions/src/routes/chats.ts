@@ -8,7 +8,10 @@ import { ownedThread } from "../threads.ts";
 
 const CreateChatBody = v.strictObject({});
 
-/** `POST /api/chats`, `GET /api/chats`, `GET /api/chats/:threadId`. */
+/**
+ * `POST /api/chats`, `GET /api/chats` (the threads and the list `position` they are
+ * current to), `GET /api/chats/:threadId`.
+ */
 export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(requireSession(deps))
@@ -17,7 +20,10 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       const thread = await deps.log.createThread({ id: newId("t"), owner: c.var.sessionId, createdAt: Date.now() });
       return c.json({ thread }, 201);
     })
-    .get("/", async (c) => c.json({ threads: await deps.log.listThreads(c.var.sessionId) }))
+    .get("/", async (c) => {
+      const { threads, position } = await deps.log.listThreads(c.var.sessionId);
+      return c.json({ threads, position });
+    })
     .get("/:threadId", async (c) => {
       const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
       const { state, cursor } = await deps.log.snapshot(thread.id);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../app.ts";
 import { createLocalDeps } from "../local/deps.ts";
 import { testConfig } from "../testing/config.ts";
@@ -22,19 +22,11 @@ async function setup() {
   return { deps, request, session, token, threadId, events };
 }
 
-async function until(done: () => Promise<boolean>) {
-  const deadline = Date.now() + 5000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe("cancel a run", () => {
   it("stops the reply in progress, records the stop once, and answers 202 however often it is asked", async () => {
     const { deps, request, token, threadId, events } = await setup();
     const sent = await (await request(`/api/chats/${threadId}/send`, token, { messageId: "m_1", text: "a long question" })).json();
-    await until(async () => (await events()).some((e) => e.type === "message.delta"));
+    await vi.waitFor(async () => expect((await events()).map((e) => e.type)).toContain("message.delta"), { timeout: 5000, interval: 5 });
     const cancel = () => request(`/api/chats/${threadId}/runs/${sent.runId}/cancel`, token, {});
     const first = await cancel();
     expect(first.status).toBe(202);

@@ -1,10 +1,12 @@
+import { newId } from "@murmur/core/chat";
 import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
-import { encodeFrame, openEventStream } from "@murmur/core/sse";
+import { controlChannel, encodeFrame, openEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
 import { ownedThread } from "../threads.ts";
+import { clientId } from "./stream-control.ts";
 
 const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -18,6 +20,9 @@ const SSE_HEADERS = {
  * the browser on its own reconnects, so it wins) or `?after=`; neither gets a snapshot.
  * `?threads=1` adds the caller's thread list and its changes (see `openEventStream`'s
  * `owner`), so a tab keeps its sidebar live over the one connection it holds anyway.
+ * `?client=<browser id>` makes it a controlled stream: `opened` tells its id, a newer
+ * stream of the same browser and thread supersedes it, and the browser can release it
+ * (see stream-control.ts).
  * A malformed cursor, a missing session and a foreign thread are final (400/401/403/404);
  * everything after the headers is reported in-band.
  */
@@ -26,6 +31,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     const after = c.req.header("Last-Event-ID") || c.req.query("after") || null;
     if (after !== null) parseCursor(after);
     const threads = c.req.query("threads");
+    const client = clientId(c.req.query("client"));
     if (threads !== undefined && threads !== "1")
       throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
     let thread: ThreadRecord;
@@ -51,6 +57,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
+      control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
       onClose: () => deps.streams.close(),
     });
     return new Response(body, { headers: SSE_HEADERS });

@@ -12,8 +12,8 @@ export interface ReceivedFrame {
 
 /**
  * A real EventSource (the `eventsource` package) over loopback that authenticates with a
- * bearer token and may start from a given `Last-Event-ID`. Records every named event;
- * `until` waits for a condition on what was received, woken by each new event.
+ * bearer token and may start from a given `Last-Event-ID`. Records every named event in
+ * `received`; a test waits on it with `expect.poll` / `vi.waitFor`.
  */
 export function subscribeThread(url: string, token: string, lastEventId?: string) {
   const authFetch: FetchLike = (input, init) =>
@@ -23,7 +23,6 @@ export function subscribeThread(url: string, token: string, lastEventId?: string
     });
   const source = new EventSource(url, { fetch: authFetch });
   const received: ReceivedFrame[] = [];
-  const waiters: (() => void)[] = [];
   for (const type of ["snapshot", "reset", "close", ...CHAT_EVENT_TYPES]) {
     source.addEventListener(type, (message: MessageEvent<string>) => {
       received.push({
@@ -32,21 +31,13 @@ export function subscribeThread(url: string, token: string, lastEventId?: string
         data: message.data,
         event: type.includes(".") ? JSON.parse(message.data) : undefined,
       });
-      for (const wake of waiters.splice(0)) wake();
     });
   }
-  const until = async (done: () => boolean, timeoutMs = 10_000, what = "a condition") => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${received.map((r) => r.type).join(",")}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
-  };
-  return { source, received, until };
+  return { source, received };
 }
+
+/** The types of received frames, in order: what a test waits on (`expect.poll(() => receivedTypes(sub.received))`). */
+export const receivedTypes = (frames: readonly { type: string }[]) => frames.map((r) => r.type);
 
 /** The deltas among received frames, in order. */
 export const receivedDeltas = (frames: readonly { event?: ChatEvent }[]) =>

@@ -7,19 +7,22 @@ import type {
   EventLog,
   EventLogOptions,
   LoggedEvent,
+  Positions,
   ReadResult,
   ResetReason,
   Snapshot,
   TailItem,
+  ThreadList,
   ThreadRecord,
   ThreadsItem,
 } from "../event-log.ts";
+import { checkChannel, checkSignal } from "../signals.ts";
 import { titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
 import { followStream } from "./follow.ts";
-import { activityKey, checkPrefix, ownerKey, threadKeys } from "./keys.ts";
+import { activityKey, checkPrefix, ownerKey, signalKey, threadKeys } from "./keys.ts";
 import type { RawEntry, StreamTailer } from "./multiplexer.ts";
-import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, READ, SNAPSHOT } from "./scripts.ts";
+import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, POSITIONS, PUBLISH_SIGNAL, READ, READ_SIGNALS, SNAPSHOT } from "./scripts.ts";
 
 /**
  * Runs one of the engine's Lua scripts (scripts.ts) by its SHA, sending the source only
@@ -49,7 +52,6 @@ const PAGE = 500;
 export class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly maxEvents: number;
-  private readonly slack: number;
   private readonly wakers = new Set<() => void>();
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
@@ -63,8 +65,6 @@ export class RedisEventLog implements EventLog {
   ) {
     this.prefix = checkPrefix(options.prefix);
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
-    // Trim in steps, so trimming costs O(1) per append on average.
-    this.slack = Math.min(1000, Math.max(10, Math.floor(this.maxEvents / 10)));
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
@@ -83,8 +83,41 @@ export class RedisEventLog implements EventLog {
     return toRecord(threadId, flat);
   }
 
-  async listThreads(owner: string, limit = 100): Promise<ThreadRecord[]> {
-    return (await this.listWithPosition(owner, limit)).threads;
+  async listThreads(owner: string, limit = 100): Promise<ThreadList> {
+    return this.listWithPosition(owner, limit);
+  }
+
+  async positions(threadId: string, owner: string): Promise<Positions> {
+    const reply = (await this.run(POSITIONS, [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, owner)], [])) as string[];
+    if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
+    const [epoch, head, position] = reply as [string, string, string];
+    return { cursor: formatCursor({ epoch, ...splitId(head) }), position };
+  }
+
+  async publishSignal(channel: string, message: string): Promise<void> {
+    checkSignal(channel, message);
+    await this.run(PUBLISH_SIGNAL, [signalKey(this.prefix, channel)], [message]);
+  }
+
+  async watchSignals(channel: string, signal: AbortSignal): Promise<AsyncIterable<string>> {
+    checkChannel(channel);
+    const key = signalKey(this.prefix, channel);
+    const readAfter = async (position: string) => (await this.run(READ_SIGNALS, [key], [position])) as [string, RawEntry[]];
+    // The watch begins where the channel stands now; everything after it is read, or followed.
+    const [now] = await readAfter("");
+    return followStream<string>(
+      {
+        ...this.followHooks(),
+        key,
+        catchUp: async (position) => {
+          const [head, entries] = await readAfter(position);
+          return { items: entries.map(([, fields]) => field(fields, "m") ?? ""), position: entries.at(-1)?.[0] ?? head };
+        },
+        decode: (entries) => entries.map(([, fields]) => field(fields, "m") ?? ""),
+      },
+      now,
+      signal,
+    );
   }
 
   watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
@@ -95,13 +128,13 @@ export class RedisEventLog implements EventLog {
         ...this.followHooks(),
         key: activityKey(this.prefix, owner),
         catchUp: async () => {
-          const { threads, last } = await this.listWithPosition(owner);
-          return { items: [{ kind: "list", threads }], position: last, whole: true };
+          const { threads, position } = await this.listWithPosition(owner);
+          return { items: [{ kind: "list", threads, position }], position, whole: true };
         },
         decode: (entries) =>
-          entries.flatMap(([, fields]) => {
+          entries.flatMap(([id, fields]) => {
             const thread = toRecord(field(fields, "t") ?? "", fields);
-            return thread ? [{ kind: "changed" as const, thread }] : [];
+            return thread ? [{ kind: "changed" as const, thread, position: id }] : [];
           }),
       },
       "0-0",
@@ -110,29 +143,41 @@ export class RedisEventLog implements EventLog {
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {
-    const keys = threadKeys(this.prefix, event.threadId);
-    const messageId = "messageId" in event ? event.messageId : "";
-    const reply = (await this.run(
-      APPEND,
-      [keys.meta, keys.stream, keys.ids, keys.history, keys.partials, `${keys.partialPrefix}${messageId}`],
-      [
+    return (await this.appendBatch(event.threadId, [event]))[0] as AppendResult;
+  }
+
+  async appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]> {
+    if (events.length === 0) return [];
+    const keys = threadKeys(this.prefix, threadId);
+    const partialKeys: string[] = [];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:owner:`, threadId, events.length];
+    for (const event of events) {
+      if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
+      const messageId = "messageId" in event ? event.messageId : "";
+      const partial = `${keys.partialPrefix}${messageId}`;
+      let index = partialKeys.indexOf(partial);
+      if (index === -1) index = partialKeys.push(partial) - 1;
+      args.push(
         event.id,
         JSON.stringify(event),
         event.type,
-        this.maxEvents,
-        this.slack,
         messageId,
+        "runId" in event ? event.runId : "",
         event.type === "message.delta" ? event.seq : 0,
         event.type === "message.delta" ? event.text : "",
         event.type === "message.created" ? titleFromText(event.text) : "",
         event.at,
-        `${this.prefix}:owner:`,
-        event.threadId,
-      ],
-    )) as string[];
-    if (reply[0] === "nothread") throw new NotFoundError(`thread ${event.threadId} not found`);
-    const cursor = `${reply[2]}:${reply[1]}`;
-    return { cursor, duplicate: reply[0] === "dup" };
+        index + 5, // KEYS are 1-based: meta, stream, ids, history come first
+      );
+    }
+    const reply = (await this.run(APPEND, [keys.meta, keys.stream, keys.ids, keys.history, ...partialKeys], args)) as (string | number)[];
+    if (reply[0] === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
+    const epoch = String(reply[0]);
+    return events.map((_, e) => ({
+      cursor: `${epoch}:${reply[1 + e * 3 + 1]}`,
+      duplicate: reply[1 + e * 3] === "dup",
+      cancelRequested: Number(reply[1 + e * 3 + 2]) === 1,
+    }));
   }
 
   async read(threadId: string, after: string | null, limit: number): Promise<ReadResult> {
@@ -153,7 +198,7 @@ export class RedisEventLog implements EventLog {
 
   async snapshot(threadId: string): Promise<Snapshot> {
     const keys = threadKeys(this.prefix, threadId);
-    const reply = (await this.run(SNAPSHOT, [keys.meta, keys.history, keys.partials], [keys.partialPrefix])) as unknown[];
+    const reply = (await this.run(SNAPSHOT, [keys.meta, keys.history], [keys.partialPrefix])) as unknown[];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
     const [epoch, head, history, partials] = reply as [string, string, string[], string[]];
     const events = history.map((json) => JSON.parse(json) as ChatEvent);
@@ -227,7 +272,7 @@ export class RedisEventLog implements EventLog {
   }
 
   /** The owner's threads and the id of the newest activity entry the list reflects. */
-  private async listWithPosition(owner: string, limit = 100): Promise<{ threads: ThreadRecord[]; last: string }> {
+  private async listWithPosition(owner: string, limit = 100): Promise<ThreadList> {
     const [last, flat] = (await this.run(
       LIST_THREADS,
       [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
@@ -239,7 +284,7 @@ export class RedisEventLog implements EventLog {
       if (record) threads.push(record);
     }
     threads.sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
-    return { threads, last: String(last) };
+    return { threads, position: String(last) };
   }
 
   private async run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {

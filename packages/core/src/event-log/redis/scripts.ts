@@ -57,63 +57,124 @@ notify(KEYS[3], KEYS[1], ARGV[4])
 return 1
 `;
 
+/** Arguments per event in an APPEND call (see {@link APPEND}). */
+export const APPEND_ARGS_PER_EVENT = 10;
+
 /**
- * KEYS: meta, stream, ids, history, partials, partialText.
- * ARGV: eventId, eventJson, type, maxEvents, slack, messageId, seq, deltaText, title, at, ownerPrefix, threadId.
- * Returns {'ok', id, epoch} | {'dup', id, epoch} | {'nothread'}.
+ * Appends a batch of events of one thread, atomically, in one round trip.
+ * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
+ * touches. ARGV: maxEvents, ownerPrefix, threadId, count, then per event
+ * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
+ * title, at, index of its partial key in KEYS.
+ * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
+ *
+ * Costs, in commands run inside the script (what Upstash may bill, see BENCHMARKS.md):
+ * a delta of a reply in progress is HMGET + XADD + APPEND + HSET, with nothing per
+ * event beyond its own XADD and APPEND when batched: it is de-duplicated by its seq
+ * (the meta field `s:<messageId>`, which the reducer's own rule makes equivalent: a
+ * delta at or below the applied seq changes nothing), so it needs no id lookup. Every
+ * other event is de-duplicated by its id (the `ids` hash, kept past trimming, so a
+ * message sent again long after still lands once) and also writes the history list.
+ * `c:<runId>` in meta records a stop request; each result says whether the event's run
+ * has one, so a runner learns of a stop from its own appends. The stream is trimmed
+ * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
-export const APPEND = `${COMPARE}${NOTIFY}
-local meta, stream, ids, history, partials, partial = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local eventId, json, etype = ARGV[1], ARGV[2], ARGV[3]
-local maxEvents, slack = tonumber(ARGV[4]), tonumber(ARGV[5])
-local messageId, seq, text, title, at = ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9], tonumber(ARGV[10])
-local m = redis.call('HMGET', meta, 'epoch', 'head', 'owner', 'updatedAt')
+export const APPEND = `${NOTIFY}
+local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local maxEvents, ownerPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local W = ${APPEND_ARGS_PER_EVENT}
+local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
+for e = 1, n do
+  local o = 4 + (e - 1) * W
+  fields[#fields + 1] = 's:' .. ARGV[o + 4]
+  fields[#fields + 1] = 'c:' .. ARGV[o + 5]
+end
+local m = redis.call('HMGET', meta, unpack(fields))
 if not m[1] then return {'nothread'} end
-local existing = redis.call('HGET', ids, eventId)
-if existing then return {'dup', existing, m[1]} end
-local id = redis.call('XADD', stream, '*', 'p', m[2], 'i', eventId, 'e', json)
-redis.call('HSET', meta, 'head', id)
-redis.call('HSET', ids, eventId, id)
-if etype == 'message.delta' then
-  local current = redis.call('HGET', partials, messageId)
-  if current and seq > tonumber(current) then
-    redis.call('HSET', partials, messageId, seq)
-    redis.call('APPEND', partial, text)
-  end
-else
-  redis.call('RPUSH', history, json)
-  if etype == 'run.started' then
-    redis.call('HSETNX', partials, messageId, -1)
-  elseif etype == 'message.completed' or etype == 'message.failed' then
-    redis.call('HDEL', partials, messageId)
-    redis.call('DEL', partial)
-  end
-  local changed = false
-  if etype == 'thread.read' then
-    local readAt = tonumber(redis.call('HGET', meta, 'readAt') or '0')
-    if at > readAt then
-      redis.call('HSET', meta, 'readAt', at)
-      changed = true
-    end
-  elseif etype ~= 'run.started' and etype ~= 'run.cancel_requested' then
-    if etype == 'message.created' and redis.call('HSETNX', meta, 'title', title) == 1 then changed = true end
-    if at > tonumber(m[4]) then
-      redis.call('HSET', meta, 'updatedAt', at)
-      redis.call('ZADD', ARGV[11] .. m[3] .. ':threads', at, ARGV[12])
-      changed = true
-    end
-  end
-  if changed then notify(ARGV[11] .. m[3] .. ':activity', meta, ARGV[12]) end
+local head, owner, updatedAt, readAt = m[2], m[3], tonumber(m[4]), tonumber(m[5] or '0')
+local seqs, cancels, dirty, ended = {}, {}, {}, {}
+for e = 1, n do
+  local o = 4 + (e - 1) * W
+  local s, c = m[4 + 2 * e], m[5 + 2 * e]
+  if seqs[ARGV[o + 4]] == nil then seqs[ARGV[o + 4]] = s and tonumber(s) or false end
+  if c then cancels[ARGV[o + 5]] = true end
 end
-local len = redis.call('XLEN', stream)
-if len > maxEvents + slack then
-  local old = redis.call('XRANGE', stream, '-', '+', 'COUNT', len - maxEvents + 1)
-  local removed = {}
-  for i = 1, #old - 1 do removed[#removed + 1] = field(old[i], 'i') end
-  redis.call('HDEL', ids, unpack(removed))
-  redis.call('XTRIM', stream, 'MINID', old[#old][1])
+local out = {m[1]}
+local changed, headMoved, titled = false, false, false
+for e = 1, n do
+  local o = 4 + (e - 1) * W
+  local eventId, json, etype, messageId, runId = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
+  local seq, text, title, at, partial = tonumber(ARGV[o + 6]), ARGV[o + 7], ARGV[o + 8], tonumber(ARGV[o + 9]), KEYS[tonumber(ARGV[o + 10])]
+  local status, id = 'ok', nil
+  if etype == 'message.delta' and seqs[messageId] then
+    if seq <= seqs[messageId] then
+      status, id = 'dup', head
+    else
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      redis.call('APPEND', partial, text)
+      seqs[messageId] = seq
+      dirty[messageId] = true
+    end
+  else
+    local existing = redis.call('HGET', ids, eventId)
+    if existing then
+      status, id = 'dup', existing
+    else
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      redis.call('HSET', ids, eventId, head)
+      if etype ~= 'message.delta' then
+        redis.call('RPUSH', history, json)
+        if etype == 'run.started' then
+          if seqs[messageId] == false then
+            seqs[messageId] = -1
+            dirty[messageId] = true
+          end
+        elseif etype == 'message.completed' or etype == 'message.failed' then
+          seqs[messageId] = false
+          dirty[messageId] = nil
+          ended[#ended + 1] = 's:' .. messageId
+          ended[#ended + 1] = 'c:' .. runId
+          redis.call('DEL', partial)
+        elseif etype == 'run.cancel_requested' then
+          cancels[runId] = true
+          redis.call('HSET', meta, 'c:' .. runId, 1)
+        end
+        if etype == 'thread.read' then
+          if at > readAt then
+            readAt = at
+            redis.call('HSET', meta, 'readAt', at)
+            changed = true
+          end
+        elseif etype ~= 'run.started' and etype ~= 'run.cancel_requested' then
+          if etype == 'message.created' and not titled and redis.call('HSETNX', meta, 'title', title) == 1 then
+            titled, changed = true, true
+          end
+          if at > updatedAt then
+            updatedAt = at
+            redis.call('HSET', meta, 'updatedAt', at)
+            redis.call('ZADD', ownerPrefix .. owner .. ':threads', at, threadId)
+            changed = true
+          end
+        end
+      end
+    end
+  end
+  if status == 'ok' then headMoved = true end
+  out[#out + 1] = status
+  out[#out + 1] = id or head
+  out[#out + 1] = cancels[runId] and 1 or 0
 end
-return {'ok', id, m[1]}
+if headMoved then
+  local set = {'head', head}
+  for messageId in pairs(dirty) do
+    set[#set + 1] = 's:' .. messageId
+    set[#set + 1] = seqs[messageId]
+  end
+  redis.call('HSET', meta, unpack(set))
+end
+if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
+if changed then notify(ownerPrefix .. owner .. ':activity', meta, threadId) end
+return out
 `;
 
 /**
@@ -136,20 +197,26 @@ return {'ok', m[1], redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', tonumber(
 `;
 
 /**
- * KEYS: meta, history, partials. ARGV: partialPrefix.
- * Returns {epoch, head, historyJson[], partials[messageId, seq, text, ...]} or {} when the thread is unknown.
+ * KEYS: meta, history. ARGV: partialPrefix.
+ * Returns {epoch, head, historyJson[], partials[messageId, seq, text, ...]} or {} when the
+ * thread is unknown. The replies in progress are the meta fields `s:<messageId>`.
  */
 export const SNAPSHOT = `
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
-if not m[1] then return {} end
-local partials = redis.call('HGETALL', KEYS[3])
-local out = {}
-for i = 1, #partials, 2 do
-  out[#out + 1] = partials[i]
-  out[#out + 1] = partials[i + 1]
-  out[#out + 1] = redis.call('GET', ARGV[1] .. partials[i]) or ''
+local meta = redis.call('HGETALL', KEYS[1])
+local epoch, head, out = nil, nil, {}
+for i = 1, #meta, 2 do
+  local name = meta[i]
+  if name == 'epoch' then epoch = meta[i + 1]
+  elseif name == 'head' then head = meta[i + 1]
+  elseif string.sub(name, 1, 2) == 's:' then
+    local messageId = string.sub(name, 3)
+    out[#out + 1] = messageId
+    out[#out + 1] = meta[i + 1]
+    out[#out + 1] = redis.call('GET', ARGV[1] .. messageId) or ''
+  end
 end
-return {m[1], m[2], redis.call('LRANGE', KEYS[2], 0, -1), out}
+if not epoch then return {} end
+return {epoch, head, redis.call('LRANGE', KEYS[2], 0, -1), out}
 `;
 
 /**
@@ -180,4 +247,39 @@ for i = 1, #ids do
   out[#out + 1] = redis.call('HGETALL', ARGV[2] .. ids[i] .. ':meta')
 end
 return {last and last[1] or '0-0', out}
+`;
+
+/**
+ * KEYS: meta, activity. Returns {epoch, head, lastActivityId} or {} when the thread is
+ * unknown: where a thread and its owner's list stand, for an idle client's check.
+ */
+export const POSITIONS = `
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+if not m[1] then return {} end
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+return {m[1], m[2], last and last[1] or '0-0'}
+`;
+
+/** How many signals a channel keeps: watchers further behind than this may miss some. */
+const SIGNAL_MAXLEN = 50;
+/** A channel nobody publishes on disappears after this long. */
+const SIGNAL_TTL_MS = 24 * 3600_000;
+
+/** KEYS: channel stream. ARGV: message. Appends it, naming the entry before it (`p`). */
+export const PUBLISH_SIGNAL = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${SIGNAL_MAXLEN}, '*', 'p', last and last[1] or '0-0', 'm', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ${SIGNAL_TTL_MS})
+return 1
+`;
+
+/**
+ * KEYS: channel stream. ARGV: after ('' for "now"). Returns {lastId, entries}: with no
+ * `after`, the newest id and no entries (a watch begins there); else the entries after it.
+ */
+export const READ_SIGNALS = `
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local head = last and last[1] or '0-0'
+if ARGV[1] == '' then return {head, {}} end
+return {head, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ${SIGNAL_MAXLEN})}
 `;
