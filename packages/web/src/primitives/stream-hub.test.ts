@@ -27,7 +27,7 @@ interface Tab {
   applied: StreamFrame[];
   held: ReadonlyMap<string, StreamStatus>;
   hub: StreamHub;
-  release: ReturnType<typeof vi.fn>;
+  release: ReturnType<typeof vi.fn<(threadId: string, streamId: string) => void>>;
   show(threadId: string): void;
   text(threadId?: string): string;
 }
@@ -75,7 +75,7 @@ function makeTab(name: string, tabs: FakeTabs | null): Tab {
 
 /** Feeds the one open stream of a thread as the server would: events numbered on from `from`. */
 function feed(source: FakeEventSource, events: ChatEvent[], from: number) {
-  events.forEach((event, i) => source.emit(event.type, event, `ep:${from + i}-0`));
+  for (const [i, event] of events.entries()) source.emit(event.type, event, `ep:${from + i}-0`);
 }
 const streamOf = (threadId = "t_1") => {
   const open = openSources().filter((s) => s.url.includes(`/sse/${threadId}`));

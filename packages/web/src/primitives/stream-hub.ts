@@ -274,17 +274,23 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
   const start = () => {
     if (running) return;
     running = true;
-    if (!shared) {
+    const alone = () => {
       leading = true;
-      return update(tabId, ownNeeds());
-    }
+      update(tabId, ownNeeds());
+    };
+    if (!shared) return alone();
     // This tab's own lock first, so that no leader can take it for a sign that the tab is gone.
     letGo.push(
-      makeLock(shared.locks, tabLock(tabId), () => {
-        announced = true;
-        post({ t: "needs", from: tabId, needs: ownNeeds() });
-        letGo.push(makeLock(shared.locks, LEADER_LOCK, lead));
-      }),
+      makeLock(
+        shared.locks,
+        tabLock(tabId),
+        () => {
+          announced = true;
+          post({ t: "needs", from: tabId, needs: ownNeeds() });
+          letGo.push(makeLock(shared.locks, LEADER_LOCK, lead, alone));
+        },
+        alone, // a browser that refuses Web Locks here: this tab works alone
+      ),
     );
   };
 

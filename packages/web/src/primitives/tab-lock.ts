@@ -7,9 +7,10 @@ export interface LocksLike {
  * Takes the Web Lock `name` as soon as no other tab of the origin holds it, and keeps it
  * until the returned function is called or the page goes away (the browser then frees
  * it for the next tab in line at once); reactive-free. `onHeld` runs once, when granted.
- * Calling the returned function before that stops waiting: `onHeld` never runs.
+ * Calling the returned function before that stops waiting: `onHeld` never runs. When
+ * the browser refuses the request (not for being stopped), `onRefused` runs instead.
  */
-export function makeLock(locks: LocksLike, name: string, onHeld: () => void): () => void {
+export function makeLock(locks: LocksLike, name: string, onHeld: () => void, onRefused?: () => void): () => void {
   const abort = new AbortController();
   let letGo = () => {};
   const held = new Promise<void>((resolve) => {
@@ -21,7 +22,9 @@ export function makeLock(locks: LocksLike, name: string, onHeld: () => void): ()
       onHeld();
       await held;
     })
-    .catch(() => undefined); // aborted while waiting
+    .catch(() => {
+      if (!abort.signal.aborted) onRefused?.();
+    });
   return () => {
     abort.abort();
     letGo();
