@@ -11,8 +11,11 @@ const complete = (page: Page) => page.locator('.message[data-role="assistant"][d
 const status = (page: Page) => page.getByRole("status");
 
 describe("streams per browser in Chromium", () => {
-  it("three tabs of one thread share ONE stream and all render the reply live; the leader closing mid-reply loses nothing", async () => {
-    const server = await suite.startServer({ DEMO_PACE_MS: "60" });
+  it.each([
+    "always",
+    "on-demand",
+  ])("%s: three tabs of one thread share ONE stream and all render the reply live; the leader closing mid-reply loses nothing", async (policy) => {
+    const server = await suite.startServer({ DEMO_PACE_MS: "60", STREAM_POLICY: policy, STREAM_LINGER_MS: "500" });
     const open = async () => (await health(server)).streams.open;
     const context = await suite.browser().newContext();
     await recordSeqSteps(context);
@@ -24,10 +27,14 @@ describe("streams per browser in Chromium", () => {
     const followers = [await context.newPage(), await context.newPage()];
     for (const tab of followers) {
       await tab.goto(`${server.url}/t/${threadId}`);
-      await status(tab).getByText("Live").waitFor();
       await complete(tab).waitFor();
     }
-    await expect.poll(open, { ...WAIT, message: "one stream for three tabs" }).toBe(1);
+    // Always: the thread is open in three tabs. On demand: nothing streams, nothing is held.
+    await expect.poll(open, { ...WAIT, message: "the streams of three idle tabs" }).toBe(policy === "always" ? 1 : 0);
+    for (const tab of [leader, ...followers])
+      await status(tab)
+        .getByText(policy === "always" ? "Live" : /^Idle/)
+        .waitFor();
 
     // A follower sends; every tab shows the reply growing before it is whole.
     await sendFromComposer(followers[0] as Page, "a long answer, please");
@@ -45,8 +52,11 @@ describe("streams per browser in Chromium", () => {
     const handover = Date.now() - closedAt;
     console.log(`a follower took over and opened its stream ${handover} ms after the leader tab closed`);
     expect(handover).toBeLessThan(2000); // within 1 s by design (the lock frees at once, the settle is 300 ms at most); slack for a busy machine
-    for (const tab of followers) await expect.poll(() => complete(tab).count(), { ...WAIT, message: "the reply, finished" }).toBe(2);
     await expect.poll(open, { ...WAIT, message: "one stream again, held by the new leader" }).toBe(1);
+    expect((await logEvents(server, threadId)).filter((e) => e.type === "message.completed")).toHaveLength(1); // taken over mid-reply
+    for (const tab of followers) await expect.poll(() => complete(tab).count(), { ...WAIT, message: "the reply, finished" }).toBe(2);
+    // Always: still held for the open thread. On demand: released once the linger ends.
+    await expect.poll(open, { ...WAIT, message: "the streams after the reply" }).toBe(policy === "always" ? 1 : 0);
 
     const whole = await serverReplies(server, threadId);
     const events = await logEvents(server, threadId);
