@@ -28,7 +28,7 @@ export interface Session {
   readonly stream: StreamSettings;
 }
 
-/** What a server that names no policy gets: today's behaviour. */
+/** A server that names no policy (one from before policies) gets what it always had. */
 const DEFAULT_STREAM: StreamSettings = Object.freeze({ policy: "always", lingerMs: 15_000, idleCheckMs: 30_000 });
 
 /** The caller's threads, and how current the list is (an opaque position; null from a server that names none). */
@@ -119,8 +119,8 @@ export function syncThread(threadId: string, cursor: string, position: string | 
 
 /**
  * Asks the server to end a stream this browser dropped on purpose (thread switch, the
- * end of a linger, the page going away), so it stops paying for it within seconds
- * instead of at the next heartbeat. `keepalive` lets it outlive the page, as
+ * end of a linger, the page going away), so it stops paying for it within seconds: a
+ * streaming Lambda never learns that its client left. `keepalive` lets it outlive the page, as
  * `navigator.sendBeacon` would, and still carry the JSON type the API requires.
  * Fire and forget: a stream the server cannot find is already gone.
  */
