@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 /** Debian's Chromium; never downloaded by Playwright. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -56,4 +56,28 @@ export async function setHidden(page: Page, hidden: boolean): Promise<void> {
     Object.defineProperty(document, "hidden", { configurable: true, get: () => isHidden });
     document.dispatchEvent(new Event("visibilitychange"));
   }, hidden);
+}
+
+/**
+ * Records, in every page of `context`, each change of a message's applied delta seq (the
+ * `data-seq` the store's reducer moves), as `[messageId, from, to]`: one step at a time
+ * means no delta was missed or applied twice. Read it with {@link seqSteps}.
+ */
+export async function recordSeqSteps(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const steps: [string, string | null, string | null][] = [];
+    (window as unknown as { __seqSteps: typeof steps }).__seqSteps = steps;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target as Element;
+        steps.push([el.getAttribute("data-message-id") ?? "", r.oldValue, el.getAttribute("data-seq")]);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-seq"], attributeOldValue: true });
+  });
+}
+
+/** What {@link recordSeqSteps} saw in `page` for one message: each `[from, to]` step of its seq. */
+export async function seqSteps(page: Page, messageId: string): Promise<[number, number][]> {
+  const all = await page.evaluate(() => (window as unknown as { __seqSteps: [string, string | null, string | null][] }).__seqSteps);
+  return all.filter(([id, from, to]) => id === messageId && from !== null && to !== null).map(([, from, to]) => [Number(from), Number(to)]);
 }

@@ -30,3 +30,9 @@ export async function logEvents(server: LocalServer, threadId: string): Promise<
 
 /** How long a test waits for a condition it polls (`expect.poll(..., WAIT)`, `vi.waitFor(..., WAIT)`). */
 export const WAIT = { timeout: 10_000, interval: 25 } as const;
+
+/** The assistant texts of a thread as the server's snapshot holds them. */
+export async function serverReplies(server: LocalServer, threadId: string): Promise<string[]> {
+  const { state } = await server.deps.log.snapshot(threadId);
+  return state.messages.filter((m) => m.role === "assistant").map((m) => m.text);
+}

@@ -6,12 +6,43 @@ import { config } from "./config.ts";
 
 export type { ThreadRecord };
 
+/**
+ * When the browser holds a thread's stream:
+ * - always: while the thread is open in a visible tab (local default);
+ * - on-demand: only while a reply streams, while the person types, and `lingerMs` after
+ *   (cloud default: a held stream is a Lambda billed by the second). Idle tabs hold
+ *   nothing and ask `syncThread` every `idleCheckMs` whether anything changed.
+ */
+export interface StreamSettings {
+  readonly policy: "always" | "on-demand";
+  readonly lingerMs: number;
+  readonly idleCheckMs: number;
+}
+
 /** The caller's anonymous session; the HttpOnly cookie set beside it authenticates later calls. */
 export interface Session {
   readonly sessionId: string;
   readonly token: string;
   /** When the session ends, in epoch seconds. */
   readonly expiresAt: number;
+  readonly stream: StreamSettings;
+}
+
+/** A server that names no policy (one from before policies) gets what it always had. */
+const DEFAULT_STREAM: StreamSettings = Object.freeze({ policy: "always", lingerMs: 15_000, idleCheckMs: 30_000 });
+
+/** The caller's threads, and how current the list is (an opaque position; null from a server that names none). */
+export interface ThreadList {
+  readonly threads: readonly ThreadRecord[];
+  readonly position: string | null;
+}
+
+/** What `syncThread` answers when something changed: the current positions, and which of the two moved. */
+export interface SyncResult {
+  readonly cursor: string;
+  readonly position: string;
+  readonly thread: boolean;
+  readonly threads: boolean;
 }
 
 /** What `send` answers: `duplicate` is true when the server already held this message id. */
@@ -34,7 +65,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+async function request<T>(method: "GET" | "POST", path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${config.apiBase}${path}`, {
@@ -42,10 +73,12 @@ async function request<T>(method: "GET" | "POST", path: string, body?: unknown):
       credentials: "same-origin",
       headers: body === undefined ? undefined : { "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      ...init,
     });
   } catch (cause) {
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.", { cause });
   }
+  if (response.status === 304) return null as T;
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
@@ -57,10 +90,43 @@ async function request<T>(method: "GET" | "POST", path: string, body?: unknown):
 const threadPath = (threadId: string) => `/chats/${encodeURIComponent(threadId)}`;
 
 /** Starts a session, or returns the current one while its cookie is valid. Call once at start-up. */
-export const startSession = () => request<Session>("POST", "/session");
+export const startSession = () =>
+  request<Omit<Session, "stream"> & { stream?: StreamSettings }>("POST", "/session").then(
+    (s): Session => ({
+      ...s,
+      stream: s.stream ?? DEFAULT_STREAM,
+    }),
+  );
 
-/** The caller's threads, most recently active first. */
-export const listThreads = () => request<{ threads: ThreadRecord[] }>("GET", "/chats").then((r) => r.threads);
+/** The caller's threads, most recently active first, and the list's position. */
+export const listThreads = () =>
+  request<{ threads: ThreadRecord[]; position?: string }>("GET", "/chats").then(
+    (r): ThreadList => ({
+      threads: r.threads,
+      position: r.position ?? null,
+    }),
+  );
+
+/**
+ * The idle check: one cheap read on the server. Null (a 304) when neither the thread
+ * moved past `cursor` nor the list past `position`; else which of them did.
+ */
+export function syncThread(threadId: string, cursor: string, position: string | null): Promise<SyncResult | null> {
+  const query = new URLSearchParams({ cursor });
+  if (position !== null) query.set("position", position);
+  return request<SyncResult | null>("GET", `${threadPath(threadId)}/sync?${query}`, undefined, { cache: "no-store" });
+}
+
+/**
+ * Asks the server to end a stream this browser dropped on purpose (thread switch, the
+ * end of a linger, the page going away), so it stops paying for it within seconds: a
+ * streaming Lambda never learns that its client left. `keepalive` lets it outlive the page, as
+ * `navigator.sendBeacon` would, and still carry the JSON type the API requires.
+ * Fire and forget: a stream the server cannot find is already gone.
+ */
+export function closeStream(threadId: string, streamId: string): void {
+  request("POST", `${threadPath(threadId)}/streams/${encodeURIComponent(streamId)}/close`, {}, { keepalive: true }).catch(() => undefined);
+}
 
 /** Creates an empty thread owned by the caller. */
 export const createThread = () => request<{ thread: ThreadRecord }>("POST", "/chats", {}).then((r) => r.thread);
@@ -83,10 +149,15 @@ export const cancelRun = (threadId: string, runId: string) =>
 /** Records that the caller has seen the thread, so every tab and device clears its unread badge. */
 export const markRead = (threadId: string) => request<{ readAt: number }>("POST", `${threadPath(threadId)}/read`, {});
 
+/** Why the server ended a stream for good: the browser must not reconnect it. */
+export type FinalCloseReason = "superseded" | "released";
+
 /** Callbacks of one event stream. Each frame's cursor is what resuming after it needs. */
 export interface StreamHandlers {
   /** The connection is open: the first time and after each reconnect. */
   onOpen(): void;
+  /** The server named this connection (the `opened` frame): `closeStream` ends it by this id. */
+  onOpened?(streamId: string): void;
   /**
    * The connection dropped. `final` is true when EventSource gave up for good (any
    * non-200 answer); otherwise it is already reconnecting by itself with `Last-Event-ID`.
@@ -96,15 +167,28 @@ export interface StreamHandlers {
   onState(state: ThreadState, cursor: string, reset?: { reason: string }): void;
   /** One chat event, in log order. */
   onEvent(event: ChatEvent, cursor: string): void;
-  /** The server is closing the stream on purpose; EventSource reconnects by itself. */
+  /** The server is closing the stream on purpose (`planned`, `error`); EventSource reconnects by itself. */
   onClose(reason: string, message?: string): void;
   /**
-   * The caller's whole thread list: sent first on each connection. Giving this handler
-   * asks the server to carry the list (`?threads=1`) alongside the thread.
+   * The server ended the stream for good: a newer stream of this browser took the thread
+   * over (`superseded`), or the browser asked (`released`). The source is already
+   * closed and nothing reconnects it.
    */
-  onThreads?(threads: ThreadRecord[]): void;
-  /** One of the caller's threads changed (created, new activity, read elsewhere). */
-  onThreadUpdated?(thread: ThreadRecord): void;
+  onEnd?(reason: FinalCloseReason): void;
+  /** The caller's whole thread list and its position: sent first on each connection opened with `threads`. */
+  onThreads?(threads: ThreadRecord[], position: string | null): void;
+  /** One of the caller's threads changed (created, new activity, read elsewhere), and the list's new position. */
+  onThreadUpdated?(thread: ThreadRecord, position: string | null): void;
+}
+
+/** Where a stream starts and what it carries. */
+export interface StreamRequest {
+  /** Resume after this cursor; null starts with a snapshot. */
+  readonly after: string | null;
+  /** Also carry the caller's thread list (`?threads=1`). */
+  readonly threads?: boolean;
+  /** This browser's id (`?client=`): the server supersedes an older stream of the same client for the same thread. */
+  readonly client?: string;
 }
 
 /** Makes the EventSource; tests pass a fake. */
@@ -114,20 +198,19 @@ const nativeEventSource: EventSourceFactory = (url) => new EventSource(url);
 const CLOSED = 2; // EventSource.CLOSED, spelled out so a fake needs no static members
 
 /**
- * Opens a thread's event stream, resuming after `after` when given (else it starts with a
- * snapshot), and with the caller's thread list when `handlers.onThreads` is given.
- * Frames whose data is not JSON are dropped.
+ * Opens a thread's event stream. Frames whose data is not JSON are dropped.
  * @returns a function that closes the stream; no handler runs after it.
  */
 export function openEventStream(
   threadId: string,
-  after: string | null,
+  request: StreamRequest,
   handlers: StreamHandlers,
   createSource: EventSourceFactory = nativeEventSource,
 ): () => void {
   const params = new URLSearchParams();
-  if (after) params.set("after", after);
-  if (handlers.onThreads) params.set("threads", "1");
+  if (request.after) params.set("after", request.after);
+  if (request.threads) params.set("threads", "1");
+  if (request.client) params.set("client", request.client);
   const query = params.toString() ? `?${params}` : "";
   const source = createSource(`${config.apiBase}/chats/sse/${encodeURIComponent(threadId)}${query}`);
   const on = <T>(type: string, handle: (data: T, cursor: string) => void) =>
@@ -144,11 +227,16 @@ export function openEventStream(
 
   source.addEventListener("open", () => handlers.onOpen());
   source.addEventListener("error", () => handlers.onError(source.readyState === CLOSED));
+  on<{ streamId: string }>("opened", (d) => handlers.onOpened?.(d.streamId));
   on<{ state: ThreadState; cursor: string }>("snapshot", (d) => handlers.onState(d.state, d.cursor));
   on<{ reason: string; state: ThreadState; cursor: string }>("reset", (d) => handlers.onState(d.state, d.cursor, { reason: d.reason }));
-  on<{ reason: string; message?: string }>("close", (d) => handlers.onClose(d.reason, d.message));
-  on<{ threads: ThreadRecord[] }>("threads", (d) => handlers.onThreads?.(d.threads));
-  on<{ thread: ThreadRecord }>("thread.updated", (d) => handlers.onThreadUpdated?.(d.thread));
+  on<{ reason: string; message?: string }>("close", (d) => {
+    if (d.reason !== "superseded" && d.reason !== "released") return handlers.onClose(d.reason, d.message);
+    source.close();
+    handlers.onEnd?.(d.reason);
+  });
+  on<{ threads: ThreadRecord[]; position?: string }>("threads", (d) => handlers.onThreads?.(d.threads, d.position ?? null));
+  on<{ thread: ThreadRecord; position?: string }>("thread.updated", (d) => handlers.onThreadUpdated?.(d.thread, d.position ?? null));
   for (const type of CHAT_EVENT_TYPES) on<ChatEvent>(type, (event, cursor) => handlers.onEvent(event, cursor));
   return () => source.close();
 }

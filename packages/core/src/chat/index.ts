@@ -2,5 +2,6 @@
 // UI needs. No schema library: validators live in `@murmur/core/events`.
 export * from "../events/constants.ts";
 export type * from "../events/schemas.ts";
+export * from "./cursor-order.ts";
 export * from "./ids.ts";
 export * from "./reducer.ts";

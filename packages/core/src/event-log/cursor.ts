@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors/index.ts";
+import { CURSOR_PATTERN } from "../events/constants.ts";
 
 /**
  * A position in one thread's log, as sent in SSE `id:` fields and `Last-Event-ID`:
@@ -11,8 +12,6 @@ export interface Cursor {
   readonly ms: number;
   readonly seq: number;
 }
-
-const CURSOR_PATTERN = /^([a-z0-9]{1,16}):(\d{1,15})-(\d{1,15})$/;
 
 /** Formats a cursor as its wire string. */
 export function formatCursor(cursor: Cursor): string {

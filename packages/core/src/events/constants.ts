@@ -31,5 +31,7 @@ export const FAILURE_KINDS = ["stopped", "agent_error", "timeout", "abandoned", 
 
 /** Thread, message, run and session ids: 1-64 characters of `[A-Za-z0-9_-]`. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A log position on the wire (SSE `id:`, `Last-Event-ID`, `?after=`): `<epoch>:<ms>-<seq>`. */
+export const CURSOR_PATTERN = /^([a-z0-9]{1,16}):(\d{1,15})-(\d{1,15})$/;
 /** Event ids (the de-duplication key): 1-128 characters of `[A-Za-z0-9_:.-]`. */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9_:.-]{1,128}$/;

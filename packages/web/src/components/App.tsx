@@ -1,11 +1,20 @@
 import type { ChatMessage } from "@murmur/core/chat";
 import { createEffect, createResource, createSignal, ErrorBoundary, on, onCleanup, Show } from "solid-js";
-import { cancelRun, createThread, listThreads, markRead, sendMessage, startSession, type ThreadRecord } from "../api.ts";
+import {
+  cancelRun,
+  createThread,
+  listThreads,
+  markRead,
+  sendMessage,
+  startSession,
+  type ThreadRecord,
+  type ThreadList as Threads,
+} from "../api.ts";
 import { config } from "../config.ts";
 import { createHiddenFor } from "../primitives/create-hidden-for.ts";
+import { createLiveThread } from "../primitives/create-live-thread.ts";
 import { createThreadRoute } from "../primitives/create-thread-route.ts";
-import { createThreadStream } from "../primitives/create-thread-stream.ts";
-import { upsertThread } from "../store/thread-list.ts";
+import { applyListFrame, upsertThread } from "../store/thread-list.ts";
 import { Composer } from "./Composer.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { MessageList } from "./MessageList.tsx";
@@ -38,22 +47,25 @@ function Chat() {
   // A failed refresh keeps the list already shown; only the first load can fail the page.
   const [threads, { mutate, refetch }] = createResource(
     () => session()?.sessionId,
-    (_sessionId, { value }: { value: ThreadRecord[] | undefined }) =>
+    (_sessionId, { value }: { value: Threads | undefined }) =>
       listThreads().catch((error: unknown) => (value ? value : Promise.reject(error))),
   );
   const [routed, navigate] = createThreadRoute();
   const [creating, setCreating] = createSignal(false);
   const [actionError, setActionError] = createSignal<string>();
 
-  const activeId = () => routed() ?? threads.latest?.[0]?.id;
-  const active = () => threads.latest?.find((t) => t.id === activeId());
+  const list = () => threads.latest?.threads ?? [];
+  const activeId = () => routed() ?? list()[0]?.id;
+  const active = () => list().find((t) => t.id === activeId());
   const hidden = createHiddenFor(config.hiddenCloseMs);
-  // The active thread's stream also carries the thread list and its changes, so unread
-  // badges, titles and order stay live over the one connection the tab holds anyway.
-  const stream = createThreadStream(activeId, {
-    paused: hidden,
-    onThreads: (list) => mutate(list),
-    onThreadUpdated: (record) => mutate((list) => upsertThread(list ?? [], record)),
+  // The thread's stream, held as the session's policy says and shared by this browser's
+  // tabs, also carries the thread list and its changes, so unread badges, titles and
+  // order stay live over a connection the browser holds anyway.
+  const stream = createLiveThread(activeId, {
+    settings: () => session()?.stream,
+    hidden,
+    position: () => threads.latest?.position ?? null,
+    onList: (frame) => mutate((current) => applyListFrame(current, frame)),
   });
   const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
   const running = () => messages().findLast((m) => m.role === "assistant" && m.status === "streaming");
@@ -71,9 +83,9 @@ function Chat() {
     reading.add(threadId);
     markRead(threadId)
       .then(({ readAt }) =>
-        mutate((list) => {
-          const record = list?.find((t) => t.id === threadId);
-          return list && record ? upsertThread(list, { ...record, readAt }) : list;
+        mutate((current) => {
+          const record = current?.threads.find((t) => t.id === threadId);
+          return current && record ? { ...current, threads: upsertThread(current.threads, { ...record, readAt }) } : current;
         }),
       )
       .catch(reportError)
@@ -98,7 +110,7 @@ function Chat() {
 
   const newThread = async (): Promise<ThreadRecord> => {
     const thread = await createThread();
-    mutate((list) => [thread, ...(list ?? [])]);
+    mutate((current) => ({ threads: upsertThread(current?.threads ?? [], thread), position: current?.position ?? null }));
     navigate(thread.id);
     return thread;
   };
@@ -115,9 +127,21 @@ function Chat() {
     }
   };
 
+  // The stream is held before the send is posted, so the reply cannot start unseen.
+  const send = async (threadId: string, message: { messageId: string; text: string }) => {
+    const sent = await stream.beforeSend(threadId);
+    try {
+      await sendMessage(threadId, message);
+      sent(message.messageId);
+    } catch (error) {
+      sent();
+      throw error;
+    }
+  };
+
   const onSend = async (text: string, messageId: string) => {
     const threadId = activeId() ?? (await newThread()).id;
-    await sendMessage(threadId, { messageId, text });
+    await send(threadId, { messageId, text });
   };
 
   // Sending the same message id again: the server keeps one message and starts a new attempt.
@@ -126,7 +150,7 @@ function Chat() {
     const prompt = messages().find((m) => m.id === userMessageId);
     if (!threadId || !prompt) return;
     setActionError(undefined);
-    sendMessage(threadId, { messageId: userMessageId, text: prompt.text }).catch((error: unknown) =>
+    send(threadId, { messageId: userMessageId, text: prompt.text }).catch((error: unknown) =>
       setActionError(error instanceof Error ? error.message : String(error)),
     );
   };
@@ -141,7 +165,7 @@ function Chat() {
   return (
     <div class="app">
       <ThreadList
-        threads={threads.latest ?? []}
+        threads={list()}
         activeId={activeId()}
         onSelect={(id) => navigate(id)}
         onNew={() => void onNew()}
@@ -151,7 +175,7 @@ function Chat() {
         <header class="chat-header">
           <h1>{active()?.title ?? "Murmur"}</h1>
           <Show when={stream.store()}>
-            <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} />
+            <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} asOf={stream.asOf()} />
           </Show>
         </header>
         <Show when={actionError()}>
@@ -170,7 +194,13 @@ function Chat() {
             </Show>
           )}
         </Show>
-        <Composer onSend={onSend} disabled={!ready()} onStop={running() ? onStop : undefined} draftKey={activeId()} />
+        <Composer
+          onSend={onSend}
+          disabled={!ready()}
+          onStop={running() ? onStop : undefined}
+          draftKey={activeId()}
+          onTyping={stream.typing}
+        />
       </main>
     </div>
   );

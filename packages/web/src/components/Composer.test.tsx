@@ -66,6 +66,15 @@ describe("Composer", () => {
     expect(onSend.mock.calls.map((call) => call[0])).toEqual(["for B", "half a thought for A"]);
   });
 
+  it("tells of each edit, so the thread's stream can be held while the person types", () => {
+    const onTyping = vi.fn();
+    render(() => <Composer onSend={vi.fn(async () => {})} onTyping={onTyping} />);
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    fireEvent.input(box, { target: { value: "h" } });
+    fireEvent.input(box, { target: { value: "hi" } });
+    expect(onTyping).toHaveBeenCalledTimes(2);
+  });
+
   it("does not send on Shift+Enter", () => {
     const { onSend, box, type } = setup();
     type("line one");

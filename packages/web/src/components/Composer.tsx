@@ -17,6 +17,8 @@ export function Composer(props: {
   onStop?: () => void;
   /** Whose draft this is (the thread id); undefined before there is a thread. */
   draftKey?: string;
+  /** Each edit of the text: the person is typing. */
+  onTyping?: () => void;
 }) {
   const [text, setText] = createSignal("");
   const [sending, setSending] = createSignal(false);
@@ -82,6 +84,7 @@ export function Composer(props: {
         onInput={(event) => {
           setText(event.currentTarget.value);
           messageId = newId("m");
+          props.onTyping?.();
         }}
         onKeyDown={(event) => {
           if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;

@@ -1,5 +1,7 @@
 import { cleanup, render, screen } from "@solidjs/testing-library";
+import { createSignal } from "solid-js";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { LiveStatus } from "../primitives/create-live-thread.ts";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 
 afterEach(() => {
@@ -20,5 +22,20 @@ describe("ConnectionStatus", () => {
   it("names each state in words", () => {
     render(() => <ConnectionStatus status="paused" />);
     expect(screen.getByRole("status").textContent).toBe("Paused while hidden");
+  });
+
+  it('says "Live" only while a stream is open, and when idle, since when the thread is known current', () => {
+    const asOf = new Date(2025, 0, 2, 9, 5, 7).getTime();
+    const [status, setStatus] = createSignal<LiveStatus>("live");
+    render(() => <ConnectionStatus status={status()} asOf={asOf} />);
+    expect(screen.getByRole("status").textContent).toBe("Live");
+    setStatus("idle");
+    expect(screen.getByRole("status").textContent).toBe("Idle · up to date as of 09:05:07");
+    expect(screen.getByRole("status").dataset.status).toBe("idle");
+  });
+
+  it('says just "Idle" before anything proved the thread current', () => {
+    render(() => <ConnectionStatus status="idle" asOf={null} />);
+    expect(screen.getByRole("status").textContent).toBe("Idle");
   });
 });

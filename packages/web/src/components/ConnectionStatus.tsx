@@ -1,20 +1,33 @@
 import { createSignal, onCleanup } from "solid-js";
-import type { ConnectionStatus as Status } from "../primitives/create-thread-stream.ts";
+import type { LiveStatus } from "../primitives/create-live-thread.ts";
 
-const LABELS: Record<Status, string> = {
+const LABELS: Record<LiveStatus, string> = {
   connecting: "Connecting…",
   live: "Live",
   reconnecting: "Reconnecting…",
   offline: "Offline",
   paused: "Paused while hidden",
+  idle: "Idle",
 };
 
-/** A dot and a word for the active thread's stream; while offline, when the next try comes. */
-export function ConnectionStatus(props: { status: Status; retryAt?: number | null }) {
+const two = (n: number) => String(n).padStart(2, "0");
+/** HH:MM:SS in local time. */
+export const clockTime = (at: number) => {
+  const d = new Date(at);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+};
+
+/**
+ * A dot and a word for the open thread: "Live" only while a stream is open; idle (no
+ * stream held, on-demand) says when the thread was last proved current; while offline,
+ * when the next try comes.
+ */
+export function ConnectionStatus(props: { status: LiveStatus; retryAt?: number | null; asOf?: number | null }) {
   const [now, setNow] = createSignal(Date.now());
   const tick = setInterval(() => setNow(Date.now()), 250);
   onCleanup(() => clearInterval(tick));
-  const countdown = () => {
+  const detail = () => {
+    if (props.status === "idle" && props.asOf) return ` · up to date as of ${clockTime(props.asOf)}`;
     if (!props.retryAt) return "";
     return ` · retrying in ${Math.max(0, Math.ceil((props.retryAt - now()) / 1000))} s`;
   };
@@ -22,7 +35,7 @@ export function ConnectionStatus(props: { status: Status; retryAt?: number | nul
     <span class="connection" data-status={props.status} role="status">
       <span class="connection-dot" aria-hidden="true" />
       {LABELS[props.status]}
-      {countdown()}
+      {detail()}
     </span>
   );
 }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from "@murmur/core/chat";
 import { createEffect, createSignal, Index, on, Show } from "solid-js";
+import { createReveal } from "../primitives/create-reveal.ts";
 import { createStickToBottom } from "../primitives/create-stick-to-bottom.ts";
 import { Markdown } from "./Markdown.tsx";
 
@@ -11,18 +12,25 @@ export function authorLabel(message: Pick<ChatMessage, "role" | "agent">): strin
 
 function MessageItem(props: { message: ChatMessage; canRetry: boolean; onRetry: (userMessageId: string) => void }) {
   const m = () => props.message;
+  // A streaming reply's text is revealed at a steady pace between delta batches; it shows
+  // as streaming (caret included) until the reveal has caught up with the whole text.
+  const reveal = createReveal(
+    () => m().text,
+    () => m().status === "streaming",
+  );
+  const status = () => (reveal.revealing() ? "streaming" : m().status);
   return (
-    <li class="message" data-role={m().role} data-status={m().status} data-message-id={m().id}>
+    <li class="message" data-role={m().role} data-status={status()} data-message-id={m().id} data-seq={m().lastSeq}>
       <span class="author">{authorLabel(m())}</span>
       <Show when={m().role === "assistant"} fallback={<p class="text">{m().text}</p>}>
-        <Show when={m().status !== "streaming" || m().text !== ""} fallback={<p class="thinking">Thinking…</p>}>
-          <Markdown text={m().text} streaming={m().status === "streaming"} />
+        <Show when={status() !== "streaming" || reveal.text() !== ""} fallback={<p class="thinking">Thinking…</p>}>
+          <Markdown text={reveal.text()} streaming={status() === "streaming"} />
         </Show>
       </Show>
       <Show when={m().stopping && m().status === "streaming"}>
         <p class="message-note">Stopping…</p>
       </Show>
-      <Show when={m().error}>
+      <Show when={status() !== "streaming" && m().error}>
         {(error) => (
           <p class="message-error">
             {error().kind === "stopped" ? "Stopped." : `Failed: ${error().reason}`}
@@ -55,7 +63,8 @@ function announcement(messages: readonly ChatMessage[]): string {
  */
 export function MessageList(props: { messages: readonly ChatMessage[]; onRetry: (userMessageId: string) => void }) {
   const [scroller, setScroller] = createSignal<HTMLDivElement>();
-  const { atBottom, follow, jump } = createStickToBottom(scroller);
+  const [content, setContent] = createSignal<HTMLOListElement>();
+  const { atBottom, follow, jump } = createStickToBottom(scroller, content);
   // Only the newest reply to a message can be retried: an older failed attempt stays as history.
   const latestReply = (m: ChatMessage) => props.messages.findLast((x) => x.role === "assistant" && x.replyTo === m.replyTo) === m;
   createEffect(on(() => props.messages, follow));
@@ -63,7 +72,7 @@ export function MessageList(props: { messages: readonly ChatMessage[]; onRetry: 
     <div class="messages-frame">
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so the keyboard can scroll it */}
       <div class="messages" ref={setScroller} tabIndex={0} role="log" aria-label="Conversation">
-        <ol>
+        <ol ref={setContent}>
           <Index each={props.messages}>
             {(message) => <MessageItem message={message()} canRetry={latestReply(message())} onRetry={props.onRetry} />}
           </Index>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ThreadRecord } from "../api.ts";
-import { upsertThread } from "./thread-list.ts";
+import { applyListFrame, upsertThread } from "./thread-list.ts";
 
 const record = (id: string, updatedAt: number, extra: Partial<ThreadRecord> = {}): ThreadRecord => ({
   id,
@@ -28,5 +28,16 @@ describe("upsertThread", () => {
     const list = [record("a", 50, { title: "first", readAt: 50 })];
     expect(upsertThread(list, record("a", 40, { title: null, readAt: 45 }))[0]).toEqual(list[0]);
     expect(upsertThread(list, record("a", 50, { readAt: 60 }))[0]?.readAt).toBe(60);
+  });
+});
+
+describe("applyListFrame", () => {
+  it("takes a whole list with its position, and merges one record moving the position on", () => {
+    const list = applyListFrame(undefined, { kind: "threads", threads: [record("a", 10)], position: "p1" });
+    expect(list).toEqual({ threads: [record("a", 10)], position: "p1" });
+    const next = applyListFrame(list, { kind: "thread", thread: record("b", 20), position: "p2" });
+    expect(next.threads.map((t) => t.id)).toEqual(["b", "a"]);
+    expect(next.position).toBe("p2");
+    expect(applyListFrame(next, { kind: "thread", thread: record("b", 30), position: null }).position).toBe("p2");
   });
 });

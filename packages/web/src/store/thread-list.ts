@@ -1,4 +1,4 @@
-import type { ThreadRecord } from "../api.ts";
+import type { ThreadList, ThreadRecord } from "../api.ts";
 
 /** Most recently active first, as the server lists them. */
 const byActivity = (a: ThreadRecord, b: ThreadRecord) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt;
@@ -20,4 +20,18 @@ export function upsertThread(list: readonly ThreadRecord[], update: ThreadRecord
     ...(readAt > 0 ? { readAt } : {}),
   };
   return list.map((t) => (t.id === update.id ? merged : t)).sort(byActivity);
+}
+
+/**
+ * The list after a frame of the live list: the whole list (each connection's first), or
+ * one changed record. Each carries the list's new position, which the idle check sends.
+ */
+export function applyListFrame(
+  list: ThreadList | undefined,
+  frame:
+    | { kind: "threads"; threads: readonly ThreadRecord[]; position: string | null }
+    | { kind: "thread"; thread: ThreadRecord; position: string | null },
+): ThreadList {
+  if (frame.kind === "threads") return { threads: frame.threads, position: frame.position };
+  return { threads: upsertThread(list?.threads ?? [], frame.thread), position: frame.position ?? list?.position ?? null };
 }
