@@ -91,9 +91,12 @@ async function resolveDelivery(log: EventLog, delivery: AgentDelivery | Omit<Age
  */
 export async function deliverAgentRun(deps: RunTurnDeps, delivery: AgentDelivery, timing: DeliveryTiming): Promise<DeliveryOutcome> {
   const endAt = Date.now() + timing.remainingMs - (timing.marginMs ?? 10_000);
+  // Start it: a reply that already started lands as a duplicate `run.started` (one read
+  // fewer than looking first, for the usual first delivery).
+  const outcome = await runUntil(deps, delivery, endAt);
+  if (outcome !== "duplicate") return outcome;
   const existing = await replyOf(deps.log, delivery);
-  if (!existing) return runUntil(deps, delivery, endAt);
-  if (existing.status !== "streaming" || deps.agent.completion === "webhook") return "duplicate";
+  if (!existing || existing.status !== "streaming" || deps.agent.completion === "webhook") return "duplicate";
   // Wait no longer than this delivery may: if the reply is that young, its delivery may be alive.
   const lostAt = existing.createdAt + timing.attemptMs + SKEW_MS;
   if (lostAt > endAt) return "duplicate";
