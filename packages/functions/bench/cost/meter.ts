@@ -36,7 +36,8 @@ export class Meter {
     try {
       return await run();
     } finally {
-      const entry = (this.functions[name] ??= { invocations: 0, ms: 0, memoryMb: this.memoryMb[name] ?? 0 });
+      this.functions[name] ??= { invocations: 0, ms: 0, memoryMb: this.memoryMb[name] ?? 0 };
+      const entry = this.functions[name];
       entry.invocations++;
       // Lambda bills duration rounded up to the millisecond.
       entry.ms += Math.ceil(performance.now() - started);

@@ -96,7 +96,7 @@ export async function deliverAgentRun(deps: RunTurnDeps, delivery: AgentDelivery
   const outcome = await runUntil(deps, delivery, endAt);
   if (outcome !== "duplicate") return outcome;
   const existing = await replyOf(deps.log, delivery);
-  if (!existing || existing.status !== "streaming" || deps.agent.completion === "webhook") return "duplicate";
+  if (existing?.status !== "streaming" || deps.agent.completion === "webhook") return "duplicate";
   // Wait no longer than this delivery may: if the reply is that young, its delivery may be alive.
   const lostAt = existing.createdAt + timing.attemptMs + SKEW_MS;
   if (lostAt > endAt) return "duplicate";
