@@ -12,6 +12,8 @@ export interface HeldStream {
   /** The highest of each figure over the hold (sampled every {@link SAMPLE_MS} ms). */
   readonly peak: MemorySample;
   readonly atEnd: MemorySample;
+  /** After a full GC at the end (Lambda runs node with --expose-gc too): what the process keeps, garbage aside. */
+  readonly afterGc: MemorySample | null;
   readonly heldMs: number;
   readonly writes: number;
   readonly bytesWritten: number;
@@ -53,10 +55,14 @@ export async function holdStream(handler: unknown, args: Record<string, unknown>
     const atOpen = memory();
     process.send?.({ op: "open" });
     const response = await invocation.done;
+    const atEnd = memory();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
     return {
       atOpen,
       peak,
-      atEnd: memory(),
+      atEnd,
+      afterGc: gc ? memory() : null,
       heldMs: response.endedAtMs,
       writes: response.writes.length,
       bytesWritten: response.writes.reduce((sum, w) => sum + w.bytes.length, 0),

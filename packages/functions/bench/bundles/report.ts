@@ -55,6 +55,7 @@ export function holdTable(hold: HoldRun, stream: BundleResult): string {
       row("one stream open (snapshot sent)", hold.atOpen.rss, hold.atOpen.heapUsed),
       row(`highest over the ${num(hold.heldMs / 1000, 0)} s hold`, hold.peak.rss, hold.peak.heapUsed),
       row("at the planned close", hold.atEnd.rss, hold.atEnd.heapUsed),
+      ...(hold.afterGc ? [row("then, after a full GC", hold.afterGc.rss, hold.afterGc.heapUsed)] : []),
     ],
   );
 }
@@ -84,7 +85,7 @@ export function bundlesMarkdown(r: BundlesResults): string {
           "",
           holdTable(hold, stream),
           "",
-          `Highest RSS ${mb(hold.peak.rss)} MB: ${mb(hold.marginBytes)} MB to spare at ${hold.memoryMb} MB. On the high side: the emulation keeps every byte written, and serves the Runtime API from the same process. Not counted: Lambda's runtime client (part of the same process there, a few MB), and Node 22 there against Node ${r.machine.node} here.`,
+          `Highest RSS ${mb(hold.peak.rss)} MB: ${mb(hold.marginBytes)} MB to spare at ${hold.memoryMb} MB. On the high side: the emulation keeps every byte written, and serves the Runtime API from the same process. Not counted: Lambda's runtime client (part of the same process there, a few MB), and Node 22 there against Node ${r.machine.node} here. Cold imports ran on a whole core of this machine; Lambda gives a function CPU in proportion to its memory (one vCPU at 1,769 MB), so a 128 MB function's cold start there takes longer than its import here.`,
           "",
         ]
       : []),
