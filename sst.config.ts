@@ -114,7 +114,7 @@ export default $config({
       link: [upstashLink, sessionSecret, webhookSecret],
       environment: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), SSE_PAD_BYTES: String(PAD_BYTES) },
       // SST's docs give minify a default of true, but the 4.17 CLI minifies only when it is
-      // set (packages/functions/bench/bundles/sst-esbuild.ts): bundles less than half the
+      // set (packages/functions/src/lambda/testing/sst-build.ts): bundles less than half the
       // size, and a shorter cold import. keepNames (SST's default) keeps stack traces readable.
       nodejs: { minify: true },
     };

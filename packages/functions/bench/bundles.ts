@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { version as esbuildVersion } from "esbuild";
+import { buildLikeSst } from "../src/lambda/testing/sst-build.ts";
 import { contributors } from "./bundles/contributors.ts";
 import { FUNCTIONS, type FunctionSpec } from "./bundles/functions.ts";
 import { holdOneStream } from "./bundles/hold-run.ts";
@@ -12,7 +13,6 @@ import { bundlesMarkdown, sizeTable } from "./bundles/report.ts";
 import { type BundleResult, type BundlesResults, medianSample } from "./bundles/results.ts";
 import { withBundlesSection } from "./bundles/section.ts";
 import { startBenchServices } from "./bundles/services.ts";
-import { buildLikeSst } from "./bundles/sst-esbuild.ts";
 import { formatInRepo } from "./format-file.ts";
 
 /**

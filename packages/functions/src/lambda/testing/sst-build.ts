@@ -24,7 +24,7 @@ import { build, type Metafile } from "esbuild";
 // The CLI's one plugin (sst-version-check) only refuses a mismatched `sst` package.
 
 /** Where the CLI runs esbuild (the app's root): metafile paths are relative to it. */
-const APP_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const APP_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 
 /** The banner build.go:143-152 prepends: `require`, `__filename` and `__dirname` for ESM. */
 export const SST_BANNER = [
