@@ -3,6 +3,7 @@ import { parseSse } from "@murmur/core/testing";
 import { TEST_SECRETS } from "../../src/lambda/testing/cloud-fixture.ts";
 import { FUNCTIONS, type FunctionSpec } from "./functions.ts";
 import type { HeldStream } from "./probe-hold.ts";
+import type { MemorySample } from "./probe-memory.ts";
 import { lambdaV8Flags, runProbe } from "./probe-runner.ts";
 import type { HoldRun } from "./results.ts";
 import type { BenchServices } from "./services.ts";
@@ -77,7 +78,7 @@ export async function holdOneStream(options: {
     await job("Api", "send", { token, threadId, messageId: "m_hello", text: "Hello from the bundle bench" });
     const payload = services.invokeApi.invokes[invokes]?.payload;
     if (!payload) throw new Error("send invoked no Agent");
-    await job("Agent", "agent", { payload });
+    const { peak: agentPeak } = await job<{ peak: MemorySample }>("Agent", "agent", { payload });
     const webhookBody = JSON.stringify({ threadId, events: externalReply(threadId) });
     await job("Webhook", "webhook", { body: webhookBody, signature: await signWebhook(TEST_SECRETS.webhook, webhookBody) });
     const { body, ...result } = await held;
@@ -89,7 +90,8 @@ export async function holdOneStream(options: {
     const memoryMb = spec("Stream").memoryMb;
     const marginBytes = memoryMb * 2 ** 20 - result.peak.rss;
     if (marginBytes <= 0) problems.push(`the held stream's RSS peaked at ${result.peak.rss} bytes, over ${memoryMb} MB`);
-    return { ...result, events, heartbeats, closeReason, memoryMb, heartbeatMs: HOLD_HEARTBEAT_MS, marginBytes };
+    const agent = { memoryMb: spec("Agent").memoryMb, peak: agentPeak };
+    return { ...result, events, heartbeats, closeReason, memoryMb, heartbeatMs: HOLD_HEARTBEAT_MS, marginBytes, agent };
   } catch (error) {
     problems.push(`holding a stream failed: ${error instanceof Error ? error.message : String(error)}`);
     return null;

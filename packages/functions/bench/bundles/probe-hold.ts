@@ -1,9 +1,6 @@
 import { functionUrlEvent, lambdaContext } from "../../src/lambda/testing/function-url.ts";
 import { invokeStreaming } from "../../src/lambda/testing/streaming-runtime.ts";
-import { type MemorySample, memory } from "./probe-memory.ts";
-
-/** How often memory is sampled while the stream is held. */
-const SAMPLE_MS = 100;
+import { type MemorySample, memory, SAMPLE_MS, trackPeak } from "./probe-memory.ts";
 
 /** What one held stream cost the Stream bundle's process, and what it sent. */
 export interface HeldStream {
@@ -35,16 +32,7 @@ export async function holdStream(handler: unknown, args: Record<string, unknown>
     path: `/api/chats/sse/${args.threadId}`,
     headers: { authorization: `Bearer ${args.token}`, accept: "text/event-stream" },
   });
-  let peak = memory();
-  const timer = setInterval(() => {
-    const now = memory();
-    peak = {
-      rss: Math.max(peak.rss, now.rss),
-      heapUsed: Math.max(peak.heapUsed, now.heapUsed),
-      heapTotal: Math.max(peak.heapTotal, now.heapTotal),
-      external: Math.max(peak.external, now.external),
-    };
-  }, SAMPLE_MS);
+  const tracker = trackPeak();
   try {
     const invocation = invokeStreaming(handler, event, lambdaContext("Stream", 2 * holdMs));
     const deadline = Date.now() + 10_000;
@@ -55,6 +43,7 @@ export async function holdStream(handler: unknown, args: Record<string, unknown>
     const atOpen = memory();
     process.send?.({ op: "open" });
     const response = await invocation.done;
+    const peak = tracker.stop();
     const atEnd = memory();
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
@@ -69,6 +58,6 @@ export async function holdStream(handler: unknown, args: Record<string, unknown>
       body: response.body,
     };
   } finally {
-    clearInterval(timer);
+    tracker.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { callFunctionUrl, type UrlResponse } from "../../src/lambda/testing/call.ts";
 import { lambdaContext } from "../../src/lambda/testing/function-url.ts";
+import { type MemorySample, trackPeak } from "./probe-memory.ts";
 
 // What the bench asks of the Api, Agent and Webhook bundles, each through the entry's
 // real handler: a check that the bundle works, beyond importing.
@@ -31,10 +32,15 @@ export async function sendJob(handler: unknown, args: Record<string, unknown>): 
   return { runId: res.json.runId as string };
 }
 
-/** Agent: one asynchronous invoke's payload, run to the end. */
-export async function agentJob(handler: unknown, args: Record<string, unknown>): Promise<unknown> {
+/** Agent: one asynchronous invoke's payload, run to the end; with the process's memory at its highest meanwhile. */
+export async function agentJob(handler: unknown, args: Record<string, unknown>): Promise<{ outcome: unknown; peak: MemorySample }> {
+  const tracker = trackPeak();
   // The handler logs its outcome as a JSON line for CloudWatch: it goes to the parent's output as is.
-  return (handler as (payload: unknown, context: unknown) => Promise<unknown>)(args.payload, lambdaContext("Agent", 300_000));
+  const outcome = await (handler as (payload: unknown, context: unknown) => Promise<unknown>)(
+    args.payload,
+    lambdaContext("Agent", 300_000),
+  );
+  return { outcome, peak: tracker.stop() };
 }
 
 /** Webhook: a batch of an external agent's events, signed by the parent. */

@@ -85,7 +85,7 @@ export function bundlesMarkdown(r: BundlesResults): string {
           "",
           holdTable(hold, stream),
           "",
-          `Highest RSS ${mb(hold.peak.rss)} MB: ${mb(hold.marginBytes)} MB to spare at ${hold.memoryMb} MB. On the high side: the emulation keeps every byte written, and serves the Runtime API from the same process. Not counted: Lambda's runtime client (part of the same process there, a few MB), and Node 22 there against Node ${r.machine.node} here. Cold imports ran on a whole core of this machine; Lambda gives a function CPU in proportion to its memory (one vCPU at 1,769 MB), so a 128 MB function's cold start there takes longer than its import here.`,
+          `Highest RSS ${mb(hold.peak.rss)} MB: ${mb(hold.marginBytes)} MB to spare at ${hold.memoryMb} MB. The Agent bundle, at ${hold.agent.memoryMb} MB, peaked at ${mb(hold.agent.peak.rss)} MB RSS (${mb(hold.agent.peak.heapUsed)} MB heap) while it wrote that reply with the demo agent (the OpenAI and LangGraph agents, which read a model's stream over HTTP, are not measured here). On the high side: the emulation keeps every byte written, and serves the Runtime API from the same process. Not counted: Lambda's runtime client (part of the same process there, a few MB), and Node 22 there against Node ${r.machine.node} here. Cold imports ran on a whole core of this machine; Lambda gives a function CPU in proportion to its memory (one vCPU at 1,769 MB), so a 128 MB function's cold start there takes longer than its import here.`,
           "",
         ]
       : []),

@@ -31,6 +31,8 @@ export interface HoldRun extends Omit<HeldStream, "body"> {
   readonly heartbeatMs: number;
   /** The memory size less the peak RSS. */
   readonly marginBytes: number;
+  /** The Agent bundle's process at its highest while it wrote the reply (the demo agent), at its memory size. */
+  readonly agent: { readonly memoryMb: number; readonly peak: MemorySample };
 }
 
 /** What `npm run bundles` measured, as written to bench/results/bundles.json. */
