@@ -35,6 +35,9 @@ export interface RecordedBuild {
   readonly runtime: string;
   // biome-ignore lint/suspicious/noExplicitAny: link properties of every kind
   readonly links: Record<string, any>;
+  /** The function's `nodejs` settings and architecture, as the CLI's esbuild gets them. */
+  // biome-ignore lint/suspicious/noExplicitAny: build properties of every runtime
+  readonly properties: Record<string, any>;
 }
 
 export interface Graph {
@@ -110,7 +113,13 @@ async function startRpc(builds: RecordedBuild[]): Promise<{ url: string; close()
       };
     }
     if (method === "Runtime.Build") {
-      builds.push({ functionID: input.functionID, handler: input.handler, runtime: input.runtime, links: input.links });
+      builds.push({
+        functionID: input.functionID,
+        handler: input.handler,
+        runtime: input.runtime,
+        links: input.links,
+        properties: input.properties,
+      });
       // Compile the entry (not bundled, to stay fast): its file exists, parses and exports the handler.
       const [file, exported] = [input.handler.replace(/\.[^.]+$/, ""), input.handler.split(".").at(-1)];
       const dir = join(out, input.functionID);

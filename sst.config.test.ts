@@ -75,12 +75,20 @@ describe("production", () => {
   it("runs every function on nodejs22.x, and gives the stream a minute after its planned close", () => {
     for (const name of FUNCTIONS) expect(fn(graph, name).inputs).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"] });
     const stream = fn(graph, "Stream").inputs;
+    // Lambda's least: measured to fit a held stream with room to spare (`npm run bundles`).
+    expect(stream.memorySize).toBe(128);
     const plannedCloseMs = Number(stream.environment.variables.SSE_MAX_DURATION_MS);
     expect(stream.timeout).toBe(900);
     expect(stream.timeout * 1000 - plannedCloseMs).toBeGreaterThanOrEqual(60_000);
     expect(Number(stream.environment.variables.SSE_PAD_BYTES)).toBeGreaterThan(0);
     // LangGraph calls the webhook back through the router.
     expect(fn(graph, "Agent").inputs.environment.variables.PUBLIC_URL).toBe(graph.outputs.url);
+  });
+
+  it("minifies every function's bundle, as the bundle sizes were measured (the CLI does not by default)", () => {
+    for (const name of FUNCTIONS) {
+      expect(graph.builds.find((b) => b.functionID === name)?.properties).toMatchObject({ minify: true, architecture: "arm64" });
+    }
   });
 
   it("links what each function needs, and lets only Api invoke Agent, which AWS retries twice", () => {

@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 //   unit   node, no service: core and functions (`npx vitest --project unit`: seconds)
 //   web    the web app's components and primitives under jsdom, no service
 //   redis  against the Redis on TEST_REDIS_URL, or private redis-servers they start
-//   lambda the Lambda entries under the streaming-runtime emulation (with Redis behind Upstash's protocol)
+//   lambda the Lambda entries under the streaming-runtime emulation (with Redis behind Upstash's protocol),
+//          and their bundles as `sst deploy` builds them (sizes, what they leave out)
 //   e2e    Chromium against the local server (packages/web/vitest.e2e.config.ts)
 //   infra  sst.config.ts under Pulumi mocks (needs `sst install`: .sst/platform)
 // `npm test` runs them all. Suites that need a service fail, never skip, without it.

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
+import { bundlesSection, withBundlesSection } from "./bundles/section.ts";
 import { markdown as costMarkdown } from "./cost/report.ts";
 import { hotRate, spreadRate } from "./plan.ts";
 import { latencyChart } from "./report/chart.ts";
@@ -14,12 +15,15 @@ export interface ReportPaths {
   readonly json: string;
 }
 
-/** Writes BENCHMARKS.md (tables), the SVG chart and the raw results; reads them back to check they were written. */
+/** Writes BENCHMARKS.md (tables; the bundles section is kept), the SVG chart and the raw results; reads them back to check they were written. */
 export function writeReport(results: BenchResults, paths: ReportPaths): void {
   for (const path of Object.values(paths)) mkdirSync(dirname(path), { recursive: true });
   writeFileSync(paths.json, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(paths.svg, latencyChart(results.systems));
-  writeFileSync(paths.markdown, renderMarkdown(results, relative(dirname(paths.markdown), paths.svg)));
+  // `npm run bundles` writes a section of its own into the same file: it stays.
+  const kept = existsSync(paths.markdown) ? bundlesSection(readFileSync(paths.markdown, "utf8")) : null;
+  const markdown = renderMarkdown(results, relative(dirname(paths.markdown), paths.svg));
+  writeFileSync(paths.markdown, kept ? withBundlesSection(markdown, kept) : markdown);
   const written = readFileSync(paths.markdown, "utf8");
   for (const system of results.systems) {
     if (!written.includes(system.label)) throw new Error(`${paths.markdown} lacks ${system.label}`);

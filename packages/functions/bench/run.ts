@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CostResults, measureCost } from "./cost/measure.ts";
+import { formatInRepo } from "./format-file.ts";
 import { describeMachine } from "./machine.ts";
 import { FULL, type Plan, QUICK } from "./plan.ts";
 import { writeReport } from "./report.ts";
@@ -31,16 +31,6 @@ const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
 function option(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-/** Formats a results file written into the repository the way `npm run lint` (Biome) wants it; best effort. */
-function formatInRepo(path: string): void {
-  if (!path.startsWith(REPO_ROOT)) return;
-  try {
-    execFileSync(join(REPO_ROOT, "node_modules/.bin/biome"), ["format", "--write", path], { cwd: REPO_ROOT, stdio: "ignore" });
-  } catch {
-    console.warn(`bench: could not format ${path} with Biome; it is valid JSON all the same`);
-  }
 }
 
 function outputPaths(plan: Plan) {

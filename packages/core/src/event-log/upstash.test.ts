@@ -4,6 +4,7 @@ import { UnavailableError } from "../errors/index.ts";
 import { testRedisUrl, uniquePrefix } from "../testing/redis-server.ts";
 import { startUpstashRestServer, type UpstashRestServer } from "../testing/upstash-rest-server.ts";
 import { describeEventLogContract } from "./contract.ts";
+import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { createUpstashEventLog } from "./upstash.ts";
 
 let rest: UpstashRestServer;
@@ -25,8 +26,7 @@ describeEventLogContract("upstash (REST writes, TCP blocking tail)", async (opti
     restUrl: rest.url,
     restToken: rest.token,
     prefix: uniquePrefix(),
-    tailUrl: testRedisUrl(),
-    blockMs: 2000,
+    tailer: createBlockingTailer({ url: testRedisUrl(), blockMs: 2000 }),
     ...options,
   }),
 );

@@ -1,6 +1,5 @@
 import { Redis } from "@upstash/redis";
 import type { EventLogOptions } from "./event-log.ts";
-import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
 import { createStreamMultiplexer, type RawEntry, type StreamTailer } from "./redis/multiplexer.ts";
 import { POLL } from "./redis/scripts.ts";
@@ -12,16 +11,17 @@ export interface UpstashEventLogOptions extends EventLogOptions {
   /** `UPSTASH_REDIS_REST_TOKEN`. */
   readonly restToken: string;
   /**
-   * A `redis://` or `rediss://` URL of the same database for blocking reads (the cloud
-   * composition: Upstash's TCP endpoint). Without it, tails poll over REST.
+   * How tails follow the log. Without one they poll over REST. For blocking reads over
+   * the same database's TCP endpoint (the cloud's Stream function), pass
+   * `createBlockingTailer({ url })`. Given, not built here, so that a process that only
+   * writes and ranges (Api, Webhook, Agent) carries no TCP client: ioredis and its parts are
+   * some 150 kB of a minified Lambda bundle (`npm run bundles`).
    */
-  readonly tailUrl?: string;
+  readonly tailer?: StreamTailer;
   /** Polling bounds: the interval right after activity, doubling up to the idle one. */
   readonly pollMinMs?: number;
   readonly pollMaxMs?: number;
-  readonly blockMs?: number;
-  /** Blocking tails: see `RedisConnectionOptions.settleMs`. */
-  readonly settleMs?: number;
+  /** Reported when the polling tail fails (it keeps retrying). */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -79,8 +79,9 @@ export function createPollingTailer(
 }
 
 /**
- * The Upstash adapter: appends and ranges over REST with `@upstash/redis`; tails block
- * over TCP when `tailUrl` is given (the cloud), and poll over REST otherwise.
+ * The Upstash adapter: appends and ranges over REST with `@upstash/redis`; tails follow
+ * with `options.tailer` when given (blocking over TCP, in the cloud), and poll over REST
+ * otherwise. Closing the log closes its tailer.
  */
 export function createUpstashEventLog(options: UpstashEventLogOptions): UpstashEventLog {
   const client = new Redis({
@@ -90,8 +91,6 @@ export function createUpstashEventLog(options: UpstashEventLogOptions): UpstashE
     retry: { retries: 2, backoff: (n) => 50 * 2 ** n },
   });
   const runner = createUpstashRunner(client);
-  const tailer = options.tailUrl
-    ? createBlockingTailer({ url: options.tailUrl, blockMs: options.blockMs, settleMs: options.settleMs, onError: options.onError })
-    : createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
+  const tailer = options.tailer ?? createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
   return new RedisEventLog("upstash", runner, tailer, options);
 }

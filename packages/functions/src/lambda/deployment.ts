@@ -7,10 +7,15 @@
 export const FUNCTION_MEMORY_MB = {
   Api: 512,
   Webhook: 512,
-  // I/O bound and held for the length of a reply: Lambda's smallest memory (BENCHMARKS.md:
-  // "Lambda bundles and memory" measures what a held stream needs).
+  // I/O bound and held for the length of a reply: Lambda's smallest memory. Measured by
+  // `npm run bundles` (BENCHMARKS.md, "Lambda bundles and memory"): a 347 kB bundle, 55 MB
+  // RSS after its cold import; holding a stream for 30 s through a reply, an external
+  // agent's events and heartbeats, RSS peaked at 75 to 96 MB over eight runs (60 to 68 MB
+  // after a full GC): 32 MB to spare at worst.
   Stream: 128,
-  // Waits on the model for the length of a reply, relaying its tokens.
+  // Waits on the model for the length of a reply, relaying its tokens. Measured the same
+  // way with the demo agent: 47 MB RSS after its cold import, 64 to 68 MB at most while
+  // it writes a reply.
   Agent: 128,
 } as const;
 

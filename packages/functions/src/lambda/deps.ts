@@ -1,10 +1,11 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
-import { createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
-import { createAppDeps, createRunner } from "../compose.ts";
-import type { AppDeps } from "../deps.ts";
-import type { AgentPayload } from "./agent-delivery.ts";
-import { createLambdaInvoker } from "./invoker.ts";
+import { createBlockingTailer, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import { createRunner } from "../compose.ts";
+
+// The cloud wiring, one function per choice an entry makes, so that each entry's bundle
+// holds only what it uses (`npm run bundles`): the Lambda client only in Api
+// (agent-invoker.ts), the TCP client only in Stream.
 
 /** How long an agent run keeps retrying appends while Upstash is unreachable. */
 const AGENT_STORE_RETRY_MS = 30_000;
@@ -15,48 +16,42 @@ const AGENT_STORE_RETRY_MS = 30_000;
  */
 const STREAM_SETTLE_MS = 25;
 
-/**
- * The cloud event log: Upstash, written and ranged over REST (no connection to set up
- * per cold start). With `blockingTails` (Stream, the one function that follows threads
- * live) tails block over Upstash's TCP endpoint; the others open no TCP connection.
- */
-export function createCloudEventLog(config: MurmurConfig, blockingTails: boolean): EventLog {
+const onError = (error: unknown) => console.warn(`event log reader: ${error instanceof Error ? error.message : String(error)}`);
+
+function upstashSettings(config: MurmurConfig) {
   const settings = config.eventLog;
   if (settings.adapter !== "upstash") throw new ConfigError("cloud mode needs the Upstash event log: link Upstash in sst.config.ts");
-  const onError = (error: unknown) => console.warn(`event log reader: ${error instanceof Error ? error.message : String(error)}`);
-  return createUpstashEventLog({
-    ...settings,
-    tailUrl: blockingTails ? (settings.tailUrl ?? undefined) : undefined,
-    settleMs: STREAM_SETTLE_MS,
-    onError,
-  });
+  return settings;
 }
 
 /**
- * Starts runs, and stops handed-off ones, on the Agent function with an asynchronous
- * invoke. A run request names its attempt (see `replyAttempt`), so Lambda's
- * redeliveries land once; a stop is idempotent by itself.
+ * The event log of the functions that hold no stream (Api, Webhook, Agent): Upstash over
+ * REST only, no connection to set up per cold start, and no TCP client in the bundle.
  */
-export function createCloudInvoker(agentFunction: string | null): AgentInvoker {
-  if (!agentFunction) {
-    const unlinked = async () => {
-      throw new ConfigError("this function cannot reach agents: Agent is not linked to it (send and stop are served by Api)");
-    };
-    return { invoke: unlinked, cancel: unlinked };
-  }
-  const lambda = createLambdaInvoker<AgentPayload>({ functionName: agentFunction });
-  return {
-    invoke: (request) => lambda.invoke({ threadId: request.threadId, userMessageId: request.userMessageId, attempt: request.attempt }),
-    cancel: (run) => lambda.invoke({ type: "stop", threadId: run.threadId, runId: run.runId }),
-  };
+export function createRestEventLog(config: MurmurConfig): EventLog {
+  return createUpstashEventLog({ ...upstashSettings(config), onError });
 }
 
-/** The app's dependencies in a Lambda function. */
-export function createCloudDeps(
-  config: MurmurConfig,
-  options: { readonly agentFunction: string | null; readonly blockingTails: boolean },
-): AppDeps {
-  return createAppDeps(config, createCloudEventLog(config, options.blockingTails), createCloudInvoker(options.agentFunction));
+/**
+ * The event log of Stream, the one function that follows threads live: writes and
+ * ranges over REST, tails blocking over Upstash's TCP endpoint.
+ */
+export function createTailingEventLog(config: MurmurConfig): EventLog {
+  const settings = upstashSettings(config);
+  const tailer = settings.tailUrl
+    ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, settleMs: STREAM_SETTLE_MS, onError })
+    : undefined;
+  return createUpstashEventLog({ ...settings, tailer, onError });
+}
+
+/** The invoker of the functions that start no run (Webhook, Stream): Agent is linked to Api alone. */
+export const unlinkedInvoker: AgentInvoker = {
+  invoke: unlinked,
+  cancel: unlinked,
+};
+
+async function unlinked(): Promise<never> {
+  throw new ConfigError("this function cannot reach agents: Agent is not linked to it (send and stop are served by Api)");
 }
 
 /**
@@ -65,5 +60,5 @@ export function createCloudDeps(
  * while it appends nothing), not from a read loop: every command is billed.
  */
 export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
-  return createRunner(config, createCloudEventLog(config, false), { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "appends" });
+  return createRunner(config, createRestEventLog(config), { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "appends" });
 }

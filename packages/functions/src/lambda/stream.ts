@@ -2,8 +2,9 @@ import type { Context } from "aws-lambda";
 import { streamHandle } from "hono/aws-lambda";
 import { Resource } from "sst";
 import { createApp } from "../app.ts";
+import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createCloudDeps } from "./deps.ts";
+import { createTailingEventLog, unlinkedInvoker } from "./deps.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;
@@ -18,8 +19,8 @@ export function streamBudget(remainingMs: number): number {
  * closed with `retry:` before the invocation's time runs out; the browser resumes from
  * the last id it got.
  */
-const { config, agentFunction } = loadCloudConfig(Resource);
-const deps = createCloudDeps(config, { agentFunction, blockingTails: true });
+const { config } = loadCloudConfig(Resource);
+const deps = createAppDeps(config, createTailingEventLog(config), unlinkedInvoker);
 export const handler = streamHandle(
   createApp({ ...deps, streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()) }),
 );

@@ -1,9 +1,10 @@
 import { handle } from "hono/aws-lambda";
 import { Resource } from "sst";
 import { createApp } from "../app.ts";
+import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createCloudDeps } from "./deps.ts";
+import { createRestEventLog, unlinkedInvoker } from "./deps.ts";
 
 /** The Webhook function (Function URL, buffered): signed agent events and LangGraph completions. */
-const { config, agentFunction } = loadCloudConfig(Resource);
-export const handler = handle(createApp(createCloudDeps(config, { agentFunction, blockingTails: false })));
+const { config } = loadCloudConfig(Resource);
+export const handler = handle(createApp(createAppDeps(config, createRestEventLog(config), unlinkedInvoker)));

@@ -1,6 +1,12 @@
 import { createInProcessInvoker, type InProcessInvoker, runAgentTurn, stopHandedOffRun } from "@murmur/core/agent";
 import type { MurmurConfig } from "@murmur/core/config";
-import { createMemoryEventLog, createRedisEventLog, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import {
+  createBlockingTailer,
+  createMemoryEventLog,
+  createRedisEventLog,
+  createUpstashEventLog,
+  type EventLog,
+} from "@murmur/core/event-log";
 import type { AgentOptions } from "../agents.ts";
 import { createAppDeps, createRunner } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
@@ -17,8 +23,11 @@ export function createEventLog(config: MurmurConfig): EventLog {
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread });
     case "redis":
       return createRedisEventLog({ ...settings, onError });
-    case "upstash":
-      return createUpstashEventLog({ ...settings, tailUrl: settings.tailUrl ?? undefined, onError });
+    case "upstash": {
+      // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
+      const tailer = settings.tailUrl ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError }) : undefined;
+      return createUpstashEventLog({ ...settings, tailer, onError });
+    }
   }
 }
 
