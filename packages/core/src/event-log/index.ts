@@ -1,5 +1,6 @@
 export * from "./cursor.ts";
 export type * from "./event-log.ts";
+export { FeedResetError } from "./hub.ts";
 export * from "./memory.ts";
 export { createBlockingTailer } from "./redis/blocking-reader.ts";
 export { RedisEventLog } from "./redis/engine.ts";

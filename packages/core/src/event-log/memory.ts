@@ -12,9 +12,11 @@ import type {
   Snapshot,
   TailItem,
   ThreadList,
+  ThreadListener,
   ThreadRecord,
   ThreadsItem,
 } from "./event-log.ts";
+import { ThreadHubs } from "./hub.ts";
 import { checkChannel, checkSignal } from "./signals.ts";
 import { recordAfter, recordChanged } from "./thread-record.ts";
 import { createWakeup } from "./wakeup.ts";
@@ -60,6 +62,7 @@ export class MemoryEventLog implements EventLog {
   private readonly seenLimit: number;
   private closed = false;
   private lastMs = 0;
+  private readonly hubs = new ThreadHubs(this);
 
   constructor(options: EventLogOptions = {}) {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
@@ -168,6 +171,10 @@ export class MemoryEventLog implements EventLog {
     return { state: thread.state, cursor: formatCursor(thread.head) };
   }
 
+  subscribe(threadId: string, after: string, listener: ThreadListener): () => void {
+    return this.hubs.subscribe(threadId, after, listener);
+  }
+
   async *tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
     const thread = this.requireThread(threadId);
     let cursor = after;
@@ -261,6 +268,7 @@ export class MemoryEventLog implements EventLog {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.hubs.close();
     for (const thread of this.threads.values()) {
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();

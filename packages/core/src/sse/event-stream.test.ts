@@ -177,13 +177,15 @@ describe("event stream", () => {
   });
 
   it("ends and reports once when the client goes away", async () => {
-    const { base } = await setup();
-    const client = new AbortController();
+    const { base, log, append } = await setup();
     let closed = 0;
-    const { readUntil } = readFrames(openEventStream({ ...base, signal: client.signal, onClose: () => closed++ }));
+    const { readUntil, cancel } = readFrames(openEventStream({ ...base, onClose: () => closed++ }));
     await readUntil(snapshotSent);
-    client.abort();
-    expect(await readUntil()).toBe(true);
+    await cancel(); // the consumer (the client's connection) goes away
+    expect(closed).toBe(1);
+    // Its listener left the thread's feed: appends after it reach nobody, and nothing throws.
+    await append(9);
+    expect((await log.snapshot("t_1")).state.messages.at(-1)?.text).toBe("hi 9");
     expect(closed).toBe(1);
   });
 

@@ -1,7 +1,10 @@
 import { UnavailableError } from "../errors/index.ts";
 import type { EventLog, LoggedEvent, ResetReason } from "../event-log/event-log.ts";
+import { FeedResetError } from "../event-log/hub.ts";
 import { encodeComment, encodeFrame } from "./encode.ts";
 import { announceStream, beginStreamControl, type StreamControl } from "./stream-control.ts";
+import { readableStreamSink, type StreamSink } from "./stream-sink.ts";
+import { sharedTicker } from "./ticker.ts";
 
 /** Settings of one live stream. */
 export interface EventStreamOptions {
@@ -34,11 +37,18 @@ export interface EventStreamOptions {
    * browser releases it.
    */
   readonly control?: StreamControl;
-  /** Aborted when the client goes away or the runtime wants the stream closed. */
-  readonly signal?: AbortSignal;
   /** Called once when the stream ends, for whatever reason. */
   readonly onClose?: () => void;
 }
+
+/** A stream in progress. */
+export interface EventStream {
+  /** Ends it now, without a `close` frame (the client went away). Idempotent. */
+  close(): void;
+}
+
+/** Why the server ends a stream on purpose (the `close` frame's `reason`). */
+export type CloseReason = "planned" | "error" | "superseded" | "released";
 
 const encoder = new TextEncoder();
 
@@ -69,19 +79,30 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * The body of `GET /api/chats/sse/:threadId`: `retry:`, then a `snapshot` (no cursor) or
- * the replay after the cursor, then every new event as it is appended, each frame with
- * `id:` = its cursor. An unusable cursor gets a `reset` with a fresh snapshot (I2).
- * Errors that a reconnect can fix are sent in-band as a `close` event with reason
- * `error`, never as an HTTP status, because EventSource gives up on any non-200. A
- * controlled stream (see `control`) also ends with `close` reason `superseded` or
- * `released`, after which the browser does not reconnect it.
+ * The body of `GET /api/chats/sse/:threadId`, written to `sink`: `retry:`, then a
+ * `snapshot` (no cursor) or the replay after the cursor, then every new event as it is
+ * appended, each frame with `id:` = its cursor. An unusable cursor gets a `reset` with a
+ * fresh snapshot (I2). Errors that a reconnect can fix are sent in-band as a `close`
+ * event with reason `error`, never as an HTTP status, because EventSource gives up on
+ * any non-200. A controlled stream (see `control`) also ends with `close` reason
+ * `superseded` or `released`, after which the browser does not reconnect it.
+ *
+ * Per connection this holds a listener of the thread's one feed (see
+ * `EventLog.subscribe`: no async chain per stream), two entries in the process's timer
+ * wheel (heartbeat, planned close) and the sink; each event's frame is encoded once
+ * for every stream that sends it.
  */
-export function openEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+export function startEventStream(options: EventStreamOptions, sink: StreamSink): EventStream {
   const abort = new AbortController();
-  const timers: ReturnType<typeof setTimeout>[] = [];
+  // The wheel's resolution: a quarter of the shortest period it times, at most a second.
+  const shortest = Math.min(options.heartbeatMs, options.maxDurationMs > 0 ? options.maxDurationMs : Number.POSITIVE_INFINITY);
+  const ticker = sharedTicker(Math.min(1000, Math.max(10, Math.floor(shortest / 4))));
   let closed = false;
-  let controllerRef: ReadableStreamDefaultController<Uint8Array> | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let cancelPing = () => {};
+  let cancelClose = () => {};
+  let lastWrite = 0;
+  let cursor: string | null = options.after;
 
   const pad = options.padToBytes ?? 0;
   // Padded streams (Lambda) gather what is written in one turn of the event loop (a
@@ -89,61 +110,74 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
   // each padded write costs 16 KB of CloudFront egress. Unpadded streams write at once.
   let pending: Uint8Array[] = [];
   const flush = () => {
-    if (!controllerRef || pending.length === 0) return;
+    if (pending.length === 0) return;
     let bytes = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending);
     pending = [];
     if (bytes.length < pad) bytes = concat([bytes, encoder.encode(encodeComment(" ".repeat(Math.max(0, pad - bytes.length - 4))))]);
-    controllerRef.enqueue(bytes);
+    sink.write(bytes);
   };
   const write = (chunk: string | Uint8Array) => {
-    if (closed || !controllerRef) return;
+    if (closed) return;
+    lastWrite = Date.now();
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-    if (pad === 0) return controllerRef.enqueue(bytes);
+    if (pad === 0) return sink.write(bytes);
     if (pending.push(bytes) === 1) setTimeout(flush, 0);
   };
 
-  const finish = (last?: { reason: "planned" | "error" | "superseded" | "released"; message?: string }) => {
+  const finish = (last?: { reason: CloseReason; message?: string }) => {
     if (closed) return;
     if (last) write(encodeFrame({ event: "close", data: JSON.stringify(last), retry: options.retryMs }));
     flush();
     closed = true;
     abort.abort();
-    for (const timer of timers) clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onClientGone);
-    try {
-      controllerRef?.close();
-    } catch {
-      // Already closed by the consumer.
-    }
+    unsubscribe?.();
+    cancelPing();
+    cancelClose();
+    sink.end();
     options.onClose?.();
   };
-  const onClientGone = () => finish();
+
+  // A heartbeat is owed only when nothing else went out for an interval (I4). The wheel
+  // checks every `resolution`: asking that much early keeps the gap within the interval.
+  const schedulePing = () => {
+    const due = lastWrite + options.heartbeatMs - ticker.resolutionMs;
+    cancelPing = ticker.at(due, () => {
+      if (closed) return;
+      if (Date.now() >= lastWrite + options.heartbeatMs - ticker.resolutionMs) write(encodeComment("ping"));
+      schedulePing();
+    });
+  };
 
   const sendSnapshot = async (event: "snapshot" | "reset", reason?: ResetReason) => {
-    const { state, cursor } = await options.log.snapshot(options.threadId);
-    write(encodeFrame({ id: cursor, event, data: JSON.stringify(reason ? { reason, state, cursor } : { state, cursor }) }));
-    return cursor;
+    const snap = await options.log.snapshot(options.threadId);
+    write(
+      encodeFrame({ id: snap.cursor, event, data: JSON.stringify(reason ? { reason, state: snap.state, cursor: snap.cursor } : snap) }),
+    );
+    return snap.cursor;
   };
 
   const writeEvents = (events: readonly LoggedEvent[]) => {
     write(events.length === 1 ? eventFrame(events[0] as LoggedEvent) : concat(events.map(eventFrame)));
+    cursor = (events.at(-1) as LoggedEvent).cursor;
   };
 
-  const pump = async () => {
-    let cursor = options.after ?? (await sendSnapshot("snapshot"));
-    while (!closed) {
-      let reset: ResetReason | null = null;
-      for await (const item of options.log.tail(options.threadId, cursor, abort.signal)) {
-        if (item.kind === "reset") {
-          reset = item.reason;
-          break;
-        }
-        writeEvents(item.events);
-        cursor = item.events.at(-1)?.cursor ?? cursor;
-      }
-      if (reset === null) break;
-      cursor = await sendSnapshot("reset", reset);
-    }
+  const follow = (from: string) => {
+    if (closed) return;
+    unsubscribe = options.log.subscribe(options.threadId, from, {
+      events: writeEvents,
+      reset: (reason) => {
+        unsubscribe = null;
+        sendSnapshot("reset", reason).then(follow, fail);
+      },
+      end: (error) => {
+        unsubscribe = null;
+        // The feed was reset while this stream caught up: follow again from where it is.
+        if (error instanceof FeedResetError) return follow(cursor as string);
+        // The log closed (the server is stopping): the client resumes elsewhere.
+        if (error === undefined) return finish({ reason: "planned" });
+        fail(error);
+      },
+    });
   };
 
   const pumpThreads = async (owner: string) => {
@@ -162,30 +196,25 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
     if (end) finish({ reason: end });
   };
 
-  const fail = (error: unknown) => {
+  function fail(error: unknown) {
     const message = error instanceof UnavailableError ? error.message : "stream failed";
     finish({ reason: "error", message });
-  };
+  }
 
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controllerRef = controller;
-      if (options.signal?.aborted) return finish();
-      options.signal?.addEventListener("abort", onClientGone, { once: true });
-      write(encodeFrame({ retry: options.retryMs }));
-      if (options.control) void control(options.control);
-      const heartbeat = setInterval(() => write(encodeComment("ping")), options.heartbeatMs);
-      timers.push(heartbeat as unknown as ReturnType<typeof setTimeout>);
-      if (options.maxDurationMs > 0) timers.push(setTimeout(() => finish({ reason: "planned" }), options.maxDurationMs));
-      pump().then(
-        // The tail ended without an abort: the log closed (server shutting down).
-        () => finish(closed ? undefined : { reason: "planned" }),
-        fail,
-      );
-      if (options.owner !== undefined) pumpThreads(options.owner).catch(fail);
-    },
-    cancel() {
-      finish();
-    },
-  });
+  sink.onClose(() => finish());
+  write(encodeFrame({ retry: options.retryMs }));
+  schedulePing();
+  if (options.maxDurationMs > 0) cancelClose = ticker.at(Date.now() + options.maxDurationMs, () => finish({ reason: "planned" }));
+  if (options.control) void control(options.control);
+  if (cursor !== null) follow(cursor);
+  else sendSnapshot("snapshot").then(follow, fail);
+  if (options.owner !== undefined) pumpThreads(options.owner).catch(fail);
+  return { close: () => finish() };
+}
+
+/** {@link startEventStream} as a Web `ReadableStream` (the Lambda entry's response body, and tests). */
+export function openEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const { stream, sink } = readableStreamSink();
+  startEventStream(options, sink);
+  return stream;
 }
