@@ -157,7 +157,7 @@ export class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:owner:`, threadId, events.length];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";
@@ -288,7 +288,7 @@ export class RedisEventLog implements EventLog {
     const [last, flat] = (await this.run(
       LIST_THREADS,
       [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
-      [limit, `${this.prefix}:thread:`],
+      [limit, `${this.prefix}:`],
     )) as [string, unknown[]];
     const threads: ThreadRecord[] = [];
     for (let i = 0; i < flat.length; i += 2) {
