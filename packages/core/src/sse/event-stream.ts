@@ -75,7 +75,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * Errors that a reconnect can fix are sent in-band as a `close` event with reason
  * `error`, never as an HTTP status, because EventSource gives up on any non-200. A
  * controlled stream (see `control`) also ends with `close` reason `superseded` or
- * `released`, after which the browser does not reconnect it.
+ * `released`, after which the browser does not reconnect it; so does every stream of a
+ * thread that is deleted (reason `deleted`). With `owner`, a deleted thread of the
+ * owner's list is a `thread.removed` frame (`{ threadId, position }`).
  */
 export function openEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
   const abort = new AbortController();
@@ -102,7 +104,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
     if (pending.push(bytes) === 1) setTimeout(flush, 0);
   };
 
-  const finish = (last?: { reason: "planned" | "error" | "superseded" | "released"; message?: string }) => {
+  const finish = (last?: { reason: "planned" | "error" | "superseded" | "released" | "deleted"; message?: string }) => {
     if (closed) return;
     if (last) write(encodeFrame({ event: "close", data: JSON.stringify(last), retry: options.retryMs }));
     flush();
@@ -134,6 +136,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
     while (!closed) {
       let reset: ResetReason | null = null;
       for await (const item of options.log.tail(options.threadId, cursor, abort.signal)) {
+        if (item.kind === "deleted") return "deleted" as const;
         if (item.kind === "reset") {
           reset = item.reason;
           break;
@@ -149,7 +152,10 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
   const pumpThreads = async (owner: string) => {
     for await (const item of options.log.watchThreads(owner, abort.signal)) {
       if (item.kind === "list") {
-        write(encodeFrame({ event: "threads", data: JSON.stringify({ threads: item.threads, position: item.position }) }));
+        const list = { threads: item.threads, position: item.position, next: item.next };
+        write(encodeFrame({ event: "threads", data: JSON.stringify(list) }));
+      } else if (item.kind === "removed") {
+        write(encodeFrame({ event: "thread.removed", data: JSON.stringify({ threadId: item.threadId, position: item.position }) }));
       } else write(encodeFrame({ event: "thread.updated", data: JSON.stringify({ thread: item.thread, position: item.position }) }));
     }
   };
@@ -178,8 +184,8 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       timers.push(heartbeat as unknown as ReturnType<typeof setTimeout>);
       if (options.maxDurationMs > 0) timers.push(setTimeout(() => finish({ reason: "planned" }), options.maxDurationMs));
       pump().then(
-        // The tail ended without an abort: the log closed (server shutting down).
-        () => finish(closed ? undefined : { reason: "planned" }),
+        // The thread was deleted: a final close. Else the tail ended without an abort: the log closed (server shutting down).
+        (end) => finish(closed ? undefined : { reason: end === "deleted" ? "deleted" : "planned" }),
         fail,
       );
       if (options.owner !== undefined) pumpThreads(options.owner).catch(fail);

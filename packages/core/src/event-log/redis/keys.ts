@@ -2,9 +2,10 @@
  * Key names under a prefix of app and stage (e.g. `murmur:production`), so stages can
  * share one database without seeing each other:
  * - `{prefix}:thread:{id}`: the delivery stream (one entry per event);
- * - `{prefix}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt, epoch,
- *   head, and per reply in progress `s:{messageId}` (its last delta seq) and per stopped
- *   run `c:{runId}` (a stop was requested), both removed when the reply ends;
+ * - `{prefix}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt,
+ *   renamedAt, epoch, head, and per reply in progress `s:{messageId}` (its last delta seq)
+ *   and per stopped run `c:{runId}` (a stop was requested), both removed when the reply
+ *   ends; after a delete, a tombstone of `owner` and `deleted` (epoch ms) that expires;
  * - `{prefix}:thread:{id}:ids`: hash event id -> stream id, for de-duplication of every
  *   event but the deltas of a reply in progress (those go by seq);
  * - `{prefix}:thread:{id}:history`: list of every non-delta event, for snapshots;
@@ -12,7 +13,7 @@
  * - `{prefix}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity;
  * - `{prefix}:owner:{sessionId}:activity`: a short stream of the owner's thread records
  *   as they change (fields `p`, the previous entry's id, and `t`, the thread id, then the
- *   record's fields), which live thread lists follow;
+ *   record's fields, or `deleted` for a thread deleted), which live thread lists follow;
  * - `{prefix}:signal:{channel}`: a short stream of ephemeral signals (fields `p` and `m`).
  */
 export interface ThreadKeys {
