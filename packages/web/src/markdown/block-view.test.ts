@@ -58,6 +58,16 @@ describe("Markdown, block by block", () => {
     expect(root.querySelectorAll("th")).toHaveLength(2);
   });
 
+  it("re-renders a block whose reference a later definition resolves (a link, a footnote)", () => {
+    const root = document.createElement("div");
+    const view = makeBlockView(root);
+    view.update("see [docs][1] and note[^1]", true);
+    expect(root.querySelector("a, sup")).toBeNull();
+    view.update("see [docs][1] and note[^1]\n\n[1]: https://example.com\n[^1]: the note", false);
+    expect(root.querySelector("p a")?.getAttribute("href")).toBe("https://example.com");
+    expect(root.querySelector("p sup")?.textContent).toBe("[1]");
+  });
+
   it("highlights code with a language once the highlighter's chunk is in", async () => {
     const root = render("```ts\nconst answer: number = 42;\n```");
     await vi.waitFor(() => expect(root.querySelector("code .hljs-keyword")?.textContent).toBe("const"));

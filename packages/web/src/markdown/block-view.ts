@@ -54,7 +54,10 @@ export function makeBlockView(root: HTMLElement): BlockView {
     const tree = parseMarkdown(text);
     const hasReferences = /\]:/.test(text);
     const definitions = hasReferences ? collectDefinitions(tree) : new Map();
-    const definitionsKey = hasReferences ? [...definitions.entries()].map(([k, d]) => `${k}=${d.url}`).join("\n") : "";
+    // What a block's rendering depends on beyond its own text: the link definitions and
+    // footnotes anywhere in the message (one arriving later turns a reference into a link).
+    const footnotes = hasReferences ? tree.children.flatMap((n) => (n.type === "footnoteDefinition" ? [n.identifier] : [])) : [];
+    const definitionsKey = hasReferences ? [...[...definitions.entries()].map(([k, d]) => `${k}=${d.url}`), ...footnotes].join("\n") : "";
     const ctx: DomContext = { doc, definitions, highlight };
     if (!highlight && hasCodeWithLanguage(tree.children)) void loadHighlight().then(() => last && render(last.text, last.streaming));
     caret.remove();
