@@ -10,7 +10,7 @@ export interface DemoAgentOptions {
 export type DemoShape = "answer" | "list" | "table" | "code";
 
 const SHAPES: readonly [DemoShape, RegExp][] = [
-  ["code", /\b(code|function|snippet|script|program|typescript|javascript|python|sql|regex)\b/i],
+  ["code", /\b(code|function|snippet|python|sql|regex)\b/i],
   ["table", /\b(table|compare|comparison|versus|vs)\b/i],
   ["list", /\b(list|steps|ideas|tips|checklist|plan)\b/i],
 ];

@@ -265,7 +265,10 @@ function Chat() {
 
   createShortcuts({
     escape: () => {
-      if (sidebarOpen()) return void setSidebarOpen(false);
+      if (sidebarOpen()) {
+        setSidebarOpen(false);
+        return void document.querySelector<HTMLElement>(".sidebar-toggle")?.focus();
+      }
       if (!running()) return false;
       onStop();
     },
@@ -305,7 +308,12 @@ function Chat() {
             aria-controls="threads"
             aria-expanded={sidebarOpen()}
             aria-label="Chats"
-            onClick={() => setSidebarOpen((open) => !open)}
+            onClick={() => {
+              const opening = !sidebarOpen();
+              setSidebarOpen(opening);
+              // Focus goes into the drawer it opens (it comes first in the page, before this button).
+              if (opening) requestAnimationFrame(() => document.querySelector<HTMLElement>("nav.threads .new-chat")?.focus());
+            }}
           >
             ☰
           </button>

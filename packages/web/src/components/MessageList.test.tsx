@@ -72,7 +72,7 @@ describe("message actions", () => {
     fireEvent.click(screen.getAllByRole("button", { name: "Copy message" })[1] as HTMLElement);
     expect(writeText).toHaveBeenCalledWith("the answer");
     await screen.findByRole("button", { name: "Copied" });
-    fireEvent.click(screen.getByRole("button", { name: "Edit and send again" }));
+    fireEvent.click(screen.getByRole("button", { name: "Edit message" }));
     expect(onEdit).toHaveBeenCalledWith(user.text);
     fireEvent.click(screen.getByRole("button", { name: "Regenerate reply" }));
     expect(onRegenerate).toHaveBeenCalledWith("m_1", 1);
@@ -84,7 +84,7 @@ describe("message actions", () => {
 
   it("offers neither edit nor regenerate while a reply streams", () => {
     render(() => <MessageList messages={[user, reply({ text: "partial" })]} onRetry={vi.fn()} onEdit={vi.fn()} onRegenerate={vi.fn()} />);
-    expect(screen.queryByRole("button", { name: "Edit and send again" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
     expect(screen.queryByRole("button", { name: "Regenerate reply" })).toBeNull();
   });
 });

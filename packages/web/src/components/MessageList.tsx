@@ -95,7 +95,7 @@ function MessageItem(
           </button>
           <Show when={props.canEdit && props.onEdit}>
             {(edit) => (
-              <button type="button" class="action" onClick={() => edit()(m().text)} aria-label="Edit and send again">
+              <button type="button" class="action" onClick={() => edit()(m().text)} aria-label="Edit message">
                 Edit
               </button>
             )}
