@@ -138,7 +138,7 @@ function ThreadRow(props: {
           title="Delete"
           onClick={() => props.onDelete(thread().id)}
         >
-          🗑
+          ×
         </button>
       </span>
     </li>
