@@ -4,6 +4,7 @@ import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
 import type { Context } from "hono";
+import type { StreamResponder } from "./stream-responder.ts";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
 export interface StreamGauge {
@@ -28,6 +29,8 @@ export interface AppDeps {
    * closes on purpose, with `retry:`, at the earlier of this and `SSE_MAX_DURATION_MS`.
    */
   readonly streamBudgetMs?: (c: Context<AppEnv>) => number;
+  /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
+  readonly streamResponder?: StreamResponder;
 }
 
 /** A gauge of open streams. */

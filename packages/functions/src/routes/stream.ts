@@ -1,10 +1,11 @@
 import { newId } from "@murmur/core/chat";
 import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
-import { controlChannel, encodeFrame, openEventStream } from "@murmur/core/sse";
+import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
+import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
 import { clientId } from "./stream-control.ts";
 
@@ -45,10 +46,9 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
     }
     deps.streams.open();
-    // No `signal: c.req.raw.signal`: the server cancels the body when the client goes
-    // away (that ends the stream), and asking for the signal costs an AbortController
-    // per held connection on @hono/node-server.
-    const body = openEventStream({
+    // The runtime's sink tells the stream when the client goes away (no request signal:
+    // asking for it costs an AbortController per held connection on @hono/node-server).
+    const options = {
       log: deps.log,
       threadId: thread.id,
       after,
@@ -59,8 +59,8 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       padToBytes: deps.config.sse.padBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
       onClose: () => deps.streams.close(),
-    });
-    return new Response(body, { headers: SSE_HEADERS });
+    };
+    return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
   });
 }
 

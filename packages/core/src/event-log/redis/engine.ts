@@ -15,9 +15,11 @@ import type {
   Snapshot,
   TailItem,
   ThreadList,
+  ThreadListener,
   ThreadRecord,
   ThreadsItem,
 } from "../event-log.ts";
+import { ThreadHubs } from "../hub.ts";
 import { checkChannel, checkSignal } from "../signals.ts";
 import { byListOrder, pageCursorAfter, pageSize, parsePageCursor, titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
@@ -70,6 +72,7 @@ export class RedisEventLog implements EventLog {
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
   private closed = false;
+  private readonly hubs = new ThreadHubs(this);
 
   constructor(
     readonly name: string,
@@ -105,7 +108,7 @@ export class RedisEventLog implements EventLog {
     const reply = (await this.run(
       RENAME_THREAD,
       [threadKeys(this.prefix, threadId).meta],
-      [title, Date.now(), `${this.prefix}:owner:`, threadId],
+      [title, Date.now(), `${this.prefix}:`, threadId],
     )) as [string, string[]?];
     const record = reply[0] === "nothread" ? null : toRecord(threadId, reply[1]);
     if (!record) throw new NotFoundError(`thread ${threadId} not found`);
@@ -117,7 +120,7 @@ export class RedisEventLog implements EventLog {
     const [status] = (await this.run(
       DELETE_THREAD,
       [keys.meta, keys.stream, keys.ids, keys.history],
-      [owner, Date.now(), `${this.prefix}:owner:`, threadId, keys.partialPrefix],
+      [owner, Date.now(), `${this.prefix}:`, threadId, keys.partialPrefix],
     )) as [string];
     if (status === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
     if (status === "forbidden") throw new ForbiddenError(`thread ${threadId} belongs to another session`);
@@ -193,7 +196,7 @@ export class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:owner:`, threadId, events.length];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";
@@ -259,6 +262,10 @@ export class RedisEventLog implements EventLog {
     return { state, cursor: formatCursor({ epoch, ...splitId(head) }) };
   }
 
+  subscribe(threadId: string, after: string, listener: ThreadListener): () => void {
+    return this.hubs.subscribe(threadId, after, listener);
+  }
+
   tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
     const epoch = parseCursor(after).epoch;
     const cursorOf = (id: string) => formatCursor({ epoch, ...splitId(id) });
@@ -299,6 +306,7 @@ export class RedisEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.hubs.close();
     for (const wake of this.wakers) wake();
     await Promise.allSettled([this.tailer.close(), this.runner.close()]);
   }
@@ -335,7 +343,7 @@ export class RedisEventLog implements EventLog {
     const [last, flat, more] = (await this.run(
       LIST_THREADS,
       [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
-      [limit, `${this.prefix}:thread:`, before ? before.updatedAt : "", before ? before.id : ""],
+      [limit, `${this.prefix}:`, before ? before.updatedAt : "", before ? before.id : ""],
     )) as [string, unknown[], number];
     const threads: ThreadRecord[] = [];
     for (let i = 0; i < flat.length; i += 2) {

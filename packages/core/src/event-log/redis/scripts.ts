@@ -25,6 +25,18 @@ local function field(entry, name)
 end
 `;
 
+// The hash tags of keys.ts, in Lua: an owner's (8 hex digits of its SHA-1) and a thread's
+// (the owner tag its id embeds, or the whole id).
+const TAGS = `
+local function ownerKeyOf(prefix, owner, suffix)
+  return prefix .. '{' .. string.sub(redis.sha1hex(owner), 1, 8) .. '}:owner:' .. owner .. suffix
+end
+local function threadKeyOf(prefix, threadId, suffix)
+  local tag = string.match(threadId, '^t_(%x%x%x%x%x%x%x%x)') or threadId
+  return prefix .. '{' .. tag .. '}:thread:' .. threadId .. suffix
+end
+`;
+
 /** Keeps the owner's activity stream short: live lists relist when they fall further behind. */
 const ACTIVITY_MAXLEN = 100;
 
@@ -63,7 +75,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
 /**
  * Appends a batch of events of one thread, atomically, in one round trip.
  * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
- * touches. ARGV: maxEvents, ownerPrefix, threadId, count, then per event
+ * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, then per event
  * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
  * title, at, index of its partial key in KEYS.
  * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
@@ -79,9 +91,9 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * has one, so a runner learns of a stop from its own appends. The stream is trimmed
  * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
-export const APPEND = `${NOTIFY}
+export const APPEND = `${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local maxEvents, ownerPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local maxEvents, keyPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local W = ${APPEND_ARGS_PER_EVENT}
 local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
 for e = 1, n do
@@ -152,7 +164,7 @@ for e = 1, n do
           if at > updatedAt then
             updatedAt = at
             redis.call('HSET', meta, 'updatedAt', at)
-            redis.call('ZADD', ownerPrefix .. owner .. ':threads', at, threadId)
+            redis.call('ZADD', ownerKeyOf(keyPrefix, owner, ':threads'), at, threadId)
             changed = true
           end
         end
@@ -173,7 +185,7 @@ if headMoved then
   redis.call('HSET', meta, unpack(set))
 end
 if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
-if changed then notify(ownerPrefix .. owner .. ':activity', meta, threadId) end
+if changed then notify(ownerKeyOf(keyPrefix, owner, ':activity'), meta, threadId) end
 return out
 `;
 
@@ -235,14 +247,14 @@ return redis.call(unpack(args))
 export const GET_THREAD = `return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS: ownerIndex, activity. ARGV: limit, threadPrefix, beforeScore ('' for the first
+ * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix, beforeScore ('' for the first
  * page), beforeId.
  * Returns {lastActivityId, {threadId, metaFlat, ...}, more} for the owner's most recently
  * active threads (after the thread at beforeScore/beforeId in the index's order: score
  * descending, ties by id descending): the list reflects exactly the activity up to that
  * id ('0-0': none); more is 1 when further threads follow.
  */
-export const LIST_THREADS = `
+export const LIST_THREADS = `${TAGS}
 -- Byte order, as the sorted set ranks members (Lua's own < follows the server's locale).
 local function below(a, b)
   for i = 1, math.min(#a, #b) do
@@ -271,23 +283,23 @@ end
 local out = {}
 for i = 1, math.min(#ids, limit) do
   out[#out + 1] = ids[i]
-  out[#out + 1] = redis.call('HGETALL', ARGV[2] .. ids[i] .. ':meta')
+  out[#out + 1] = redis.call('HGETALL', threadKeyOf(ARGV[2], ids[i], ':meta'))
 end
 return {last and last[1] or '0-0', out, #ids > limit and 1 or 0}
 `;
 
 /**
- * KEYS: meta. ARGV: title, at, ownerPrefix, threadId.
+ * KEYS: meta. ARGV: title, at, keyPrefix, threadId.
  * Returns {'nothread'}, {'same', metaFlat} (the title already), or {'ok', metaFlat}.
  * Sets `renamedAt` (never backwards) and tells the owner's activity stream.
  */
-export const RENAME_THREAD = `${NOTIFY}
+export const RENAME_THREAD = `${TAGS}${NOTIFY}
 local m = redis.call('HMGET', KEYS[1], 'epoch', 'owner', 'title', 'renamedAt')
 if not m[1] then return {'nothread'} end
 if m[3] == ARGV[1] then return {'same', redis.call('HGETALL', KEYS[1])} end
 local at = math.max(tonumber(ARGV[2]), tonumber(m[4] or '0') + 1)
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'renamedAt', at)
-notify(ARGV[3] .. m[2] .. ':activity', KEYS[1], ARGV[4])
+notify(ownerKeyOf(ARGV[3], m[2], ':activity'), KEYS[1], ARGV[4])
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `;
 
@@ -297,14 +309,14 @@ const DELETED_STREAM_TTL_MS = 60_000;
 const TOMBSTONE_TTL_MS = 30 * 24 * 3600_000;
 
 /**
- * KEYS: meta, stream, ids, history. ARGV: owner, at, ownerPrefix, threadId, partialPrefix.
+ * KEYS: meta, stream, ids, history. ARGV: owner, at, keyPrefix, threadId, partialPrefix.
  * Returns {'nothread'}, {'forbidden'}, {'gone'} (deleted before) or {'ok'}.
  * Deletes the thread's data and leaves a tombstone meta (`owner`, `deleted`); appends
  * one last stream entry (`x` = deleted, no event) that ends the tails still open, and
  * lets the stream expire; removes the thread from the owner's index and tells the
  * owner's activity stream (an entry with `deleted` and no record).
  */
-export const DELETE_THREAD = `
+export const DELETE_THREAD = `${TAGS}
 local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch', 'deleted', 'head')
 if not m[1] then return {'nothread'} end
 if m[1] ~= ARGV[1] then return {'forbidden'} end
@@ -318,8 +330,8 @@ redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'deleted', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ${TOMBSTONE_TTL_MS})
 redis.call('XADD', KEYS[2], '*', 'p', m[4], 'i', 'deleted', 'x', 'deleted')
 redis.call('PEXPIRE', KEYS[2], ${DELETED_STREAM_TTL_MS})
-redis.call('ZREM', ARGV[3] .. ARGV[1] .. ':threads', ARGV[4])
-local activity = ARGV[3] .. ARGV[1] .. ':activity'
+redis.call('ZREM', ownerKeyOf(ARGV[3], ARGV[1], ':threads'), ARGV[4])
+local activity = ownerKeyOf(ARGV[3], ARGV[1], ':activity')
 local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
 redis.call('XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', ARGV[4], 'deleted', ARGV[2])
 return {'ok'}
