@@ -68,24 +68,24 @@ describe("managing threads in Chromium", () => {
     expect(await page.locator(".thread-title", { hasText: "delete me" }).count()).toBe(0);
   });
 
-  it("filters chats by title as you type, and pages past the first 50", async () => {
+  it("filters chats by title as you type, and pages past the first 100", async () => {
     const server = await suite.startServer();
     const page = await (await suite.browser().newContext()).newPage();
     await page.goto(server.url);
     await sendFromComposer(page, "first chat");
     const threadId = await threadIdOf(page);
     const owner = (await server.deps.log.getThread(threadId))?.owner as string;
-    // 60 more chats, the oldest named apart.
-    for (let i = 0; i < 60; i++) {
+    // 130 more chats, the oldest named apart.
+    for (let i = 0; i < 130; i++) {
       const id = `t_bulk${String(i).padStart(2, "0")}`;
       await server.deps.log.createThread({ id, owner, createdAt: 1_000_000 + i });
       await server.deps.log.renameThread(id, i === 0 ? "Oldest lighthouse notes" : `Bulk chat ${i}`);
     }
     await page.reload();
     await page.locator(".thread-title", { hasText: "first chat" }).waitFor();
-    expect(await page.locator(".thread-title").count()).toBe(50);
+    expect(await page.locator(".thread-title").count()).toBe(100);
     await page.getByRole("button", { name: "Show more" }).click();
-    await expect.poll(() => page.locator(".thread-title").count(), WAIT).toBe(61);
+    await expect.poll(() => page.locator(".thread-title").count(), WAIT).toBe(131);
     await page.getByRole("button", { name: "Show more" }).waitFor({ state: "detached" });
 
     await page.reload();

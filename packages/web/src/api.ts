@@ -103,7 +103,7 @@ export const startSession = () =>
   );
 
 /** How many threads a page of the list holds. */
-export const THREAD_PAGE_SIZE = 50;
+export const THREAD_PAGE_SIZE = 100; // the size of the first page the list stream sends
 
 /** A page of the caller's threads, most recently active first (the first, or the one after `before`), and the list's position. */
 export const listThreads = (before: string | null = null) => {
