@@ -1,4 +1,4 @@
-import { UnavailableError } from "../errors/index.ts";
+import { NotFoundError, UnavailableError } from "../errors/index.ts";
 import type { EventLog, LoggedEvent, ResetReason, ThreadListener } from "../event-log/event-log.ts";
 import { FeedResetError } from "../event-log/hub.ts";
 import { encodeComment, encodeFrame } from "./encode.ts";
@@ -48,7 +48,8 @@ export interface EventStream {
 }
 
 /** Why the server ends a stream on purpose (the `close` frame's `reason`). */
-export type CloseReason = "planned" | "error" | "superseded" | "released";
+/** `deleted`: the thread was deleted (final, like `superseded` and `released`). */
+export type CloseReason = "planned" | "error" | "superseded" | "released" | "deleted";
 
 const encoder = new TextEncoder();
 
@@ -160,6 +161,8 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     if (error instanceof FeedResetError) this.follow(this.cursor as string);
     // The log closed (the server is stopping): the client resumes elsewhere.
     else if (error === undefined) this.finish({ reason: "planned" });
+    // The thread was deleted (the feed's end, or a catch-up that found it gone): for good.
+    else if (error instanceof NotFoundError) this.finish({ reason: "deleted" });
     else this.fail(error);
   }
 
@@ -249,7 +252,10 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
   private async pumpThreads(owner: string): Promise<void> {
     for await (const item of this.options.log.watchThreads(owner, (this.abort as AbortController).signal)) {
       if (item.kind === "list") {
-        this.write(encodeFrame({ event: "threads", data: JSON.stringify({ threads: item.threads, position: item.position }) }));
+        const list = { threads: item.threads, position: item.position, next: item.next };
+        this.write(encodeFrame({ event: "threads", data: JSON.stringify(list) }));
+      } else if (item.kind === "removed") {
+        this.write(encodeFrame({ event: "thread.removed", data: JSON.stringify({ threadId: item.threadId, position: item.position }) }));
       } else this.write(encodeFrame({ event: "thread.updated", data: JSON.stringify({ thread: item.thread, position: item.position }) }));
     }
   }
