@@ -145,6 +145,8 @@ export class RedisEventLog implements EventLog {
     )) as unknown[];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
     const [position, meta] = reply as [string, string[]];
+    // A deleted thread's tombstone keeps only its owner: unknown, as to every other method.
+    if (field(meta, "epoch") === undefined || field(meta, "deleted") !== undefined) throw new NotFoundError(`thread ${threadId} not found`);
     const cursor = formatCursor({ epoch: field(meta, "epoch") as string, ...splitId(field(meta, "head") ?? "0-0") });
     return { owner: field(meta, "owner") as string, cursor, position, leases: leasesFromFlat(meta) };
   }
