@@ -50,9 +50,8 @@ export default $config({
   async run() {
     // sst.config.ts may not import at the top (the CLI refuses it): what the code and the
     // cost model share is imported here.
-    const { ARCHITECTURE, DEFAULT_PAD_BYTES, FUNCTION_MEMORY_MB, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } = await import(
-      "./packages/functions/src/lambda/deployment.ts"
-    );
+    const { ARCHITECTURE, DEFAULT_PAD_BYTES, FUNCTION_MEMORY_MB, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } =
+      await import("./packages/functions/src/lambda/deployment.ts");
     // Memory, architecture, planned close, heartbeat, block and padding: deployment.ts, which
     // the cost model (`npm run cost`) reads too. The handler also closes a stream a minute
     // before its remaining time runs out. README "Deploy" explains the padding's cost;
