@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { limitBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
+import { requestLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { runRoutes } from "./routes/runs.ts";
@@ -17,11 +18,15 @@ import { webhookRoutes } from "./routes/webhook.ts";
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath("/api");
+  if (deps.config.log !== "off") app.use("*", requestLog(deps.logger));
   app.use("*", async (c, next) => {
     await next();
-    // Only where the response lacks it: setting a header on a finished response makes Hono
-    // copy it, which for a held stream means a second Response and body per connection.
+    // Only where the response lacks them: setting a header on a finished response makes Hono
+    // copy it, which for a held stream means a second Response and body per connection (the
+    // stream sets both itself). Every answer is the caller's own (a session, its threads, a
+    // token): no cache on the way (CloudFront, a proxy, the browser) may keep or share it.
     if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
@@ -36,6 +41,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404),
   );
-  app.onError(renderError);
+  app.onError((error, c) => renderError(error, c, deps.logger));
   return app;
 }

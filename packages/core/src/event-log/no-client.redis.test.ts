@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  REDIS_WITHOUT_CLIENT,
-  REDIS_WITHOUT_CLIENT_UNBLOCK,
-  type RedisProcess,
-  startRedisProcess,
-} from "../testing/redis-process.ts";
+import { REDIS_WITHOUT_CLIENT, REDIS_WITHOUT_CLIENT_UNBLOCK, type RedisProcess, startRedisProcess } from "../testing/redis-process.ts";
 import { uniquePrefix } from "../testing/redis-server.ts";
 import { startUpstashRestServer, type UpstashRestServer } from "../testing/upstash-rest-server.ts";
 import { describeEventLogContract } from "./contract.ts";
@@ -24,7 +19,7 @@ const STREAMS = 60;
 const P99_MS = 100;
 
 const setups = [
-  { name: "CLIENT disabled (rename-command CLIENT \"\")", args: REDIS_WITHOUT_CLIENT },
+  { name: 'CLIENT disabled (rename-command CLIENT "")', args: REDIS_WITHOUT_CLIENT },
   { name: "CLIENT UNBLOCK denied by ACL", args: REDIS_WITHOUT_CLIENT_UNBLOCK },
 ];
 
@@ -120,7 +115,16 @@ async function firstDeltaWaits(url: string, clientCommands: boolean): Promise<nu
       const delivered = new Promise<number>((resolve) => void follow(id, cursor, () => resolve(performance.now() - appendedAt)));
       await hasJoined;
       appendedAt = performance.now();
-      await log.append({ id: `d_${i}`, threadId: id, at: Date.now(), type: "message.delta", runId: "r", messageId: "a", seq: 0, text: "hi" });
+      await log.append({
+        id: `d_${i}`,
+        threadId: id,
+        at: Date.now(),
+        type: "message.delta",
+        runId: "r",
+        messageId: "a",
+        seq: 0,
+        text: "hi",
+      });
       waits.push(await delivered);
     }
     return waits;

@@ -33,7 +33,16 @@ export async function freePort(): Promise<number> {
  * (`CLIENT UNBLOCK`), refused by ACL.
  */
 export const REDIS_WITHOUT_CLIENT: readonly string[] = ["--rename-command", "CLIENT", ""];
-export const REDIS_WITHOUT_CLIENT_UNBLOCK: readonly string[] = ["--user", "default", "on", "nopass", "~*", "&*", "+@all", "-client|unblock"];
+export const REDIS_WITHOUT_CLIENT_UNBLOCK: readonly string[] = [
+  "--user",
+  "default",
+  "on",
+  "nopass",
+  "~*",
+  "&*",
+  "+@all",
+  "-client|unblock",
+];
 
 /**
  * Starts `redis-server` on a free port with append-only persistence fsynced on every
