@@ -22,7 +22,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     const length = c.res.headers.get("Content-Length");
     logger.info("request", {
       method: c.req.method,
-      route: routePath(c, -1),
+      route: routePath(c, c.req.routeIndex),
       status: c.res.status,
       durationMs: Math.round(performance.now() - started),
       threadId: threadOf(new URL(c.req.url).pathname),

@@ -73,7 +73,7 @@ export async function startUpstashRestServer(options: {
   port?: number;
   host?: string;
 }): Promise<UpstashRestServer> {
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5000, connectionName: "upstash-rest" });
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5000 });
   redis.on("error", () => {});
   const requests = new Map<string, number>();
   const commands = new Map<string, number>();
