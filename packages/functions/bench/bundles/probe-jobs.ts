@@ -25,7 +25,7 @@ export async function sessionJob(handler: unknown): Promise<{ token: string; thr
 
 /** Api: a message sent, which invokes Agent (the parent's Invoke API records the payload). */
 export async function sendJob(handler: unknown, args: Record<string, unknown>): Promise<{ runId: string }> {
-  const headers = { "x-murmur-token": args.token, "content-type": "application/json" };
+  const headers = { "x-murmur-token": String(args.token), "content-type": "application/json" };
   const body = JSON.stringify({ messageId: args.messageId, text: args.text });
   const path = `/api/chats/${args.threadId}/send`;
   const res = expectStatus(await callFunctionUrl(handler, "Api", hashBody({ method: "POST", path, headers, body })), 202, "send");
