@@ -43,6 +43,14 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     protocol: "pubsub-sse",
     lossless: false,
   },
+  "http-floor": {
+    id: "http-floor",
+    label: "node:http floor (one shared buffer)",
+    entry: here("./baselines/http-floor.ts"),
+    redis: false,
+    protocol: "pubsub-sse",
+    lossless: false,
+  },
   socketio: {
     id: "socketio",
     label: "Socket.IO + streams adapter",

@@ -5,6 +5,7 @@ import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
 import type { Context } from "hono";
 import type { Logger } from "./log.ts";
+import type { StreamResponder } from "./stream-responder.ts";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
 export interface StreamGauge {
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly announceFollows?: (count: number) => () => void;
   /** Bounds the streams open at once across instances (the Stream function); unset: no bound. */
   readonly admission?: StreamAdmission;
+  /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
+  readonly streamResponder?: StreamResponder;
 }
 
 /**

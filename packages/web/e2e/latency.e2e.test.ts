@@ -1,3 +1,4 @@
+import { CLOUD_DELTA_WINDOW_MS } from "@murmur/core/config";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { sendFromComposer } from "./browser.ts";
@@ -70,10 +71,10 @@ describe("first-delta latency in Chromium", () => {
     expect(Math.max(...ms)).toBeLessThan(5000);
   });
 
-  it("on-demand, 500 ms delta window (cloud-like): an idle tab opens the stream, then sends", async () => {
+  it("on-demand, the cloud's delta window: an idle tab opens the stream, then sends", async () => {
     const ms = await measure(
-      "on-demand from idle / DELTA_WINDOW_MS=500",
-      { STREAM_POLICY: "on-demand", DELTA_WINDOW_MS: "500", STREAM_LINGER_MS: "200", IDLE_CHECK_MS: "600000" },
+      `on-demand from idle / DELTA_WINDOW_MS=${CLOUD_DELTA_WINDOW_MS}`,
+      { STREAM_POLICY: "on-demand", DELTA_WINDOW_MS: String(CLOUD_DELTA_WINDOW_MS), STREAM_LINGER_MS: "200", IDLE_CHECK_MS: "600000" },
       true,
     );
     expect(Math.max(...ms)).toBeLessThan(5000);

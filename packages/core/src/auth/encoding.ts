@@ -39,8 +39,3 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
     return null;
   }
 }
-
-/** An HMAC-SHA256 key for Web Crypto (`sign` and `verify`). */
-export function importHmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}

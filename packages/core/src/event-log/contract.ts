@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
 import { NotFoundError, UnavailableError } from "../errors/index.ts";
 import type { ChatEvent, MessageCreated } from "../events/schemas.ts";
@@ -359,6 +359,72 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect(a?.[0]).toBe(b?.[0]);
       controller.abort();
       await Promise.all(tails.map((tail) => tail.return?.()));
+    });
+
+    it("fans a thread out to subscribers joining at any moment: each gets every event after its cursor once, in order", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const total = 240;
+      const cursors: string[] = [(await log.snapshot(t)).cursor];
+      const subscribers: { from: number; ids: string[]; objects: LoggedEvent[]; stop: () => void; ended: unknown[] }[] = [];
+      const join = () => {
+        // Any cursor seen so far: the origin, an old event's, or the newest one.
+        const from = Math.floor(Math.random() * cursors.length);
+        const sub = { from, ids: [] as string[], objects: [] as LoggedEvent[], stop: () => {}, ended: [] as unknown[] };
+        sub.stop = log.subscribe(t, cursors[from] as string, {
+          events: (events) => {
+            for (const e of events) {
+              sub.ids.push(e.event.id);
+              sub.objects.push(e);
+            }
+          },
+          reset: (reason) => sub.ended.push(reason),
+          end: (error) => sub.ended.push(error ?? "end"),
+        });
+        subscribers.push(sub);
+      };
+      for (let i = 0; i < total; i++) {
+        // Joins race the appends: before, during (not awaited yet) and after each one.
+        if (i % 6 === 0) join();
+        const appending = log.append(delta(t, i));
+        if (i % 6 === 3) join();
+        cursors.push((await appending).cursor);
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+      }
+      join();
+      const expected = (from: number) => Array.from({ length: total - from }, (_, k) => `r1:d:${from + k}`);
+      await vi.waitFor(() => {
+        for (const sub of subscribers) expect(sub.ids).toHaveLength(total - sub.from);
+      });
+      for (const sub of subscribers) {
+        expect(sub.ids).toEqual(expected(sub.from));
+        expect(sub.ended).toEqual([]);
+      }
+      // Subscribers that were live together got the last event as one shared object.
+      const last = subscribers.map((sub) => sub.objects.at(-1));
+      expect(new Set(last).size).toBeLessThan(subscribers.length);
+      // After unsubscribing, nothing more arrives; a trimmed or foreign cursor gets a reset.
+      for (const sub of subscribers) sub.stop();
+      await log.append(userMessage(t, 1));
+      expect(subscribers.every((sub) => sub.ids.length === total - sub.from)).toBe(true);
+    });
+
+    it("resets a subscriber whose cursor is unusable, and ends subscribers when the log closes", async () => {
+      const log = await make({ maxEventsPerThread: 5 });
+      const t = await newThread(log);
+      const origin = (await log.snapshot(t)).cursor;
+      for (let i = 0; i < 20; i++) await log.append(delta(t, i));
+      const outcomes: unknown[] = [];
+      const listener = (name: string) => ({
+        events: () => {},
+        reset: (reason: string) => outcomes.push(`${name}:reset:${reason}`),
+        end: (error?: unknown) => outcomes.push(`${name}:end:${error === undefined ? "closed" : "error"}`),
+      });
+      log.subscribe(t, origin, listener("trimmed"));
+      await vi.waitFor(() => expect(outcomes).toEqual(["trimmed:reset:trimmed"]));
+      log.subscribe(t, (await log.snapshot(t)).cursor, listener("live"));
+      await log.close();
+      await vi.waitFor(() => expect(outcomes).toEqual(["trimmed:reset:trimmed", "live:end:closed"]));
     });
 
     it("wakes a waiting tail when an event is appended", async () => {

@@ -37,6 +37,24 @@ export type TailItem =
   | { readonly kind: "events"; readonly events: readonly LoggedEvent[] }
   | { readonly kind: "reset"; readonly reason: ResetReason };
 
+/**
+ * A live follower of one thread (see `EventLog.subscribe`). The log calls it
+ * synchronously, from its one feed of the thread; a method that throws affects no other
+ * listener. After `reset` or `end`, nothing more is called.
+ */
+export interface ThreadListener {
+  /** The next events after the listener's position, in log order, as objects shared by every listener. */
+  events(events: readonly LoggedEvent[]): void;
+  /** The listener's cursor is (or became) unusable: it gets a fresh snapshot elsewhere. */
+  reset(reason: ResetReason): void;
+  /**
+   * The subscription ended without a reset: the log closed (`error` undefined), the store
+   * failed (`UnavailableError`), or the feed was reset while this listener was still
+   * catching up (`FeedResetError`: subscribe again from your cursor).
+   */
+  end(error?: unknown): void;
+}
+
 /** The thread's state folded from every event up to and including `cursor`. */
 export interface Snapshot {
   readonly state: ThreadState;
@@ -185,6 +203,16 @@ export interface EventLog {
    * may be other objects.
    */
   tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem>;
+
+  /**
+   * Follows a thread after `after`, pushing to `listener`: what the log holds first, then
+   * every append. The same as `tail`, exactly once and in order, but one feed per thread
+   * serves every subscriber of it in this process, and delivers synchronously: a
+   * subscriber joining while the feed runs catches up from the log and switches to the
+   * feed without a gap or a duplicate, however the join races the appends. Returns the
+   * unsubscribe (idempotent; nothing is called after it).
+   */
+  subscribe(threadId: string, after: string, listener: ThreadListener): () => void;
 
   /** Resolves when the backing store answers; rejects with `UnavailableError` otherwise. */
   ping(): Promise<void>;

@@ -12,9 +12,11 @@ import type {
   Snapshot,
   TailItem,
   ThreadList,
+  ThreadListener,
   ThreadRecord,
   ThreadsItem,
 } from "./event-log.ts";
+import { ThreadHubs } from "./hub.ts";
 import { checkChannel, checkSignal } from "./signals.ts";
 import { recordAfter, recordChanged } from "./thread-record.ts";
 import { createWakeup } from "./wakeup.ts";
@@ -29,7 +31,12 @@ interface Entry extends LoggedEvent {
 interface MemoryThread {
   record: ThreadRecord;
   readonly epoch: string;
-  readonly entries: Entry[];
+  /**
+   * Retained entries are `entries[first..]`: trimming moves `first` on (O(1) per append)
+   * and the array is compacted only once the dead prefix outgrows the live part.
+   */
+  entries: Entry[];
+  first: number;
   /** Position of the newest trimmed entry: cursors before it cannot be resumed. */
   trimmedThrough: Cursor;
   head: Cursor;
@@ -60,6 +67,7 @@ export class MemoryEventLog implements EventLog {
   private readonly seenLimit: number;
   private closed = false;
   private lastMs = 0;
+  private readonly hubs = new ThreadHubs(this);
 
   constructor(options: EventLogOptions = {}) {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
@@ -75,6 +83,7 @@ export class MemoryEventLog implements EventLog {
       record,
       epoch,
       entries: [],
+      first: 0,
       trimmedThrough: originCursor(epoch),
       head: originCursor(epoch),
       state: emptyThreadState(input.id),
@@ -166,6 +175,10 @@ export class MemoryEventLog implements EventLog {
     this.assertOpen();
     const thread = this.requireThread(threadId);
     return { state: thread.state, cursor: formatCursor(thread.head) };
+  }
+
+  subscribe(threadId: string, after: string, listener: ThreadListener): () => void {
+    return this.hubs.subscribe(threadId, after, listener);
   }
 
   async *tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
@@ -261,6 +274,7 @@ export class MemoryEventLog implements EventLog {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.hubs.close();
     for (const thread of this.threads.values()) {
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();
@@ -281,13 +295,13 @@ export class MemoryEventLog implements EventLog {
   }
 
   private readNow(thread: MemoryThread, after: string | null, limit: number): ReadResult {
-    let start = 0;
+    let start = thread.first;
     if (after !== null) {
       const position = parseCursor(after);
       if (position.epoch !== thread.epoch) return { kind: "reset", reason: "epoch" };
       if (compareCursors(position, thread.head) > 0) return { kind: "reset", reason: "unknown" };
       if (compareCursors(position, thread.trimmedThrough) < 0) return { kind: "reset", reason: "trimmed" };
-      start = firstAfter(thread.entries, position);
+      start = firstAfter(thread.entries, thread.first, position);
     }
     const end = Math.min(thread.entries.length, start + Math.max(0, limit));
     // The stored entries themselves (LoggedEvent plus their position): every reader gets
@@ -317,10 +331,14 @@ export class MemoryEventLog implements EventLog {
   }
 
   private trim(thread: MemoryThread): void {
-    const excess = thread.entries.length - this.maxEvents;
+    const excess = thread.entries.length - thread.first - this.maxEvents;
     if (excess > 0) {
-      const removed = thread.entries.splice(0, excess);
-      thread.trimmedThrough = (removed.at(-1) as Entry).position;
+      thread.first += excess;
+      thread.trimmedThrough = (thread.entries[thread.first - 1] as Entry).position;
+      if (thread.first > 1024 && thread.first > thread.entries.length - thread.first) {
+        thread.entries = thread.entries.slice(thread.first);
+        thread.first = 0;
+      }
     }
     if (thread.seen.size > this.seenLimit) {
       const drop = thread.seen.size - this.seenLimit;
@@ -348,8 +366,8 @@ export function createMemoryEventLog(options: EventLogOptions = {}): MemoryEvent
   return new MemoryEventLog(options);
 }
 
-function firstAfter(entries: readonly Entry[], position: Cursor): number {
-  let lo = 0;
+function firstAfter(entries: readonly Entry[], from: number, position: Cursor): number {
+  let lo = from;
   let hi = entries.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

@@ -156,14 +156,23 @@ describe("event stream", () => {
     expect(frames[1]?.id).toBe(data.cursor);
   });
 
-  it("sends a ping every heartbeat interval", async () => {
+  it("sends a ping when nothing else went out for a heartbeat interval: never later, at most a wheel tick earlier", async () => {
     const { base } = await setup();
     const started = Date.now();
     const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, heartbeatMs: 100 }));
-    await readUntil((f) => f.filter((x) => x.comment === "ping").length >= 2);
+    const at: number[] = [];
+    await readUntil((f) => {
+      while (at.length < f.length) at.push(Date.now() - started);
+      return f.filter((x) => x.comment === "ping").length >= 3;
+    });
     await cancel();
-    expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping"]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping", "ping"]);
+    // The wheel of a 100 ms heartbeat checks every 25 ms: a ping goes out 75-100 ms after the last byte (I4: never later).
+    const gaps = at.slice(2).map((t, i) => t - (at[i + 1] as number));
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(70);
+      expect(gap).toBeLessThanOrEqual(100 + 50); // and the event loop's own delay on a loaded machine
+    }
   });
 
   it("closes on purpose after the maximum duration, with retry", async () => {
@@ -177,13 +186,15 @@ describe("event stream", () => {
   });
 
   it("ends and reports once when the client goes away", async () => {
-    const { base } = await setup();
-    const client = new AbortController();
+    const { base, log, append } = await setup();
     let closed = 0;
-    const { readUntil } = readFrames(openEventStream({ ...base, signal: client.signal, onClose: () => closed++ }));
+    const { readUntil, cancel } = readFrames(openEventStream({ ...base, onClose: () => closed++ }));
     await readUntil(snapshotSent);
-    client.abort();
-    expect(await readUntil()).toBe(true);
+    await cancel(); // the consumer (the client's connection) goes away
+    expect(closed).toBe(1);
+    // Its listener left the thread's feed: appends after it reach nobody, and nothing throws.
+    await append(9);
+    expect((await log.snapshot("t_1")).state.messages.at(-1)?.text).toBe("hi 9");
     expect(closed).toBe(1);
   });
 

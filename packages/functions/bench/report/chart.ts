@@ -6,6 +6,7 @@ const COLORS: Record<SystemId, string> = {
   polling: "#dc2626",
   "redis-pubsub": "#16a34a",
   socketio: "#ea580c",
+  "http-floor": "#6b7280",
 };
 const PANEL = { width: 440, height: 300, left: 60, top: 40 };
 const WIDTH = 2 * (PANEL.left + PANEL.width) + 50;

@@ -1,6 +1,6 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
-import { createBlockingTailer, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import { createRedisParts, createUpstashEventLog, type EventLog, type ScriptRunner } from "@murmur/core/event-log";
 import { createRunner } from "../compose.ts";
 
 // The cloud wiring, one function per choice an entry makes, so that each entry's bundle
@@ -30,25 +30,30 @@ export interface TailingEventLog {
   readonly log: EventLog;
   /** See `AppDeps.announceFollows`. */
   readonly announceFollows: (count: number) => () => void;
+  /** Runs scripts on the log's connection (the stream slots). */
+  readonly runner: ScriptRunner;
 }
 
 /**
- * The event log of Stream, the one function that follows threads live: writes and
- * ranges over REST, tails blocking over Upstash's TCP endpoint with no `CLIENT`
- * command (Upstash documents no `CLIENT UNBLOCK`, and each command is billed). One
- * invocation serves one stream, which announces its follows (thread, list, signals)
- * before it opens them: the reader's first `XREAD BLOCK` waits until all have joined
- * and names them all, so nothing needs ending early.
+ * The event log of Stream, the one function that follows threads live: everything over
+ * Upstash's TCP endpoint, which its blocking reads need anyway (no REST client in its
+ * bundle), and no `CLIENT` command (Upstash documents no `CLIENT UNBLOCK`, and each
+ * command is billed). One invocation serves one stream, which announces its follows
+ * (thread, list, signals) before it opens them: the reader's first `XREAD BLOCK` waits
+ * until all have joined and names them all, so nothing needs ending early.
  */
 export function createTailingEventLog(config: MurmurConfig): TailingEventLog {
   const settings = upstashSettings(config);
-  const tailer = settings.tailUrl
-    ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, clientCommands: false, onError })
-    : undefined;
-  return {
-    log: createUpstashEventLog({ ...settings, tailer, onError }),
-    announceFollows: (count) => tailer?.expect?.(count) ?? (() => {}),
-  };
+  if (!settings.tailUrl) throw new ConfigError("Stream needs Upstash's TCP endpoint (the Upstash link's tcpUrl) for its blocking reads");
+  const { log, runner, tailer } = createRedisParts({
+    url: settings.tailUrl,
+    prefix: settings.prefix,
+    maxEventsPerThread: settings.maxEventsPerThread,
+    blockMs: settings.blockMs,
+    clientCommands: false,
+    onError,
+  });
+  return { log, runner, announceFollows: (count) => tailer.expect?.(count) ?? (() => {}) };
 }
 
 /** The invoker of the functions that start no run (Webhook, Stream): Agent is linked to Api alone. */

@@ -1,5 +1,5 @@
 import { UnavailableError } from "@murmur/core/errors";
-import { Redis } from "@upstash/redis";
+import type { ScriptRunner } from "@murmur/core/event-log";
 import type { StreamAdmission } from "../deps.ts";
 
 /**
@@ -14,13 +14,13 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return 1`;
 
-/** Frees a slot. A script rather than ZREM: the client's command classes weigh on Stream's bundle budget. */
+/** Frees a slot (a script: the runner runs scripts only). */
 const RELEASE = "return redis.call('ZREM', KEYS[1], ARGV[1])";
 
 /** Where the Stream function keeps its slots, and how many there are. */
 export interface StreamSlotsOptions {
-  readonly restUrl: string;
-  readonly restToken: string;
+  /** Stream's own connection to the database (its event log's runner). */
+  readonly runner: ScriptRunner;
   /** The stage's key prefix (`murmur:<stage>`). */
   readonly prefix: string;
   /** Most streams open at once (`STREAM_MAX_OPEN`). */
@@ -35,24 +35,21 @@ export interface StreamSlotsOptions {
  * concurrency, so a stream over the limit is refused in-band instead of throttled by Lambda.
  */
 export function createStreamSlots(options: StreamSlotsOptions): StreamAdmission {
-  const client = new Redis({ url: options.restUrl, token: options.restToken, retry: { retries: 1, backoff: () => 50 } });
   const key = `${options.prefix}:streams:open`;
-  const acquireScript = client.createScript<number>(ACQUIRE);
-  const releaseScript = client.createScript<number>(RELEASE);
   const unavailable = (cause: unknown) =>
     new UnavailableError(`event log unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   return {
     async acquire(id, leaseMs) {
       const now = Date.now();
       try {
-        return Number(await acquireScript.exec([key], [String(now), String(now + leaseMs), id, String(options.max)])) === 1;
+        return Number(await options.runner.run(ACQUIRE, [key], [now, now + leaseMs, id, options.max])) === 1;
       } catch (cause) {
         throw unavailable(cause);
       }
     },
     async release(id) {
       try {
-        await releaseScript.exec([key], [id]);
+        await options.runner.run(RELEASE, [key], [id]);
       } catch (cause) {
         throw unavailable(cause);
       }

@@ -23,10 +23,9 @@ export function streamBudget(remainingMs: number): number {
  * have joined; with `STREAM_MAX_OPEN` set, a stream past the bound is refused in-band.
  */
 const { config, maxOpenStreams } = loadCloudConfig(Resource);
-const { log, announceFollows } = createTailingEventLog(config);
+const { log, announceFollows, runner } = createTailingEventLog(config);
 const deps = createAppDeps(config, log, unlinkedInvoker, lambdaLogger());
-const settings = upstashSettings(config);
-const admission = maxOpenStreams ? createStreamSlots({ ...settings, max: maxOpenStreams }) : undefined;
+const admission = maxOpenStreams ? createStreamSlots({ runner, prefix: upstashSettings(config).prefix, max: maxOpenStreams }) : undefined;
 export const handler = streamHandle(
   createApp({
     ...deps,

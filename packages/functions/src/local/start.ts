@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { createLocalDeps } from "./deps.ts";
+import { nodeStreamResponder } from "./node-stream.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -24,7 +25,8 @@ export interface LocalServer {
 export async function startLocalServer(config: MurmurConfig, options: { webDist?: string; logger?: Logger } = {}): Promise<LocalServer> {
   let url = "";
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
-  const deps = createLocalDeps(config, undefined, { localUrl: () => url }, options.logger);
+  // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
+  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }, options.logger), streamResponder: nodeStreamResponder };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();

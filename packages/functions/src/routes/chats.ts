@@ -1,4 +1,4 @@
-import { newId } from "@murmur/core/chat";
+import { newThreadId } from "@murmur/core/event-log";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
@@ -17,7 +17,8 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
     .use(requireSession(deps))
     .post("/", async (c) => {
       await readBody(c, CreateChatBody);
-      const thread = await deps.log.createThread({ id: newId("t"), owner: c.var.sessionId, createdAt: Date.now() });
+      // The id carries its owner's hash tag: an owner's threads share a slot on a Redis Cluster.
+      const thread = await deps.log.createThread({ id: newThreadId(c.var.sessionId), owner: c.var.sessionId, createdAt: Date.now() });
       return c.json({ thread }, 201);
     })
     .get("/", async (c) => {

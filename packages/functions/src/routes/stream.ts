@@ -1,11 +1,11 @@
 import { newId } from "@murmur/core/chat";
 import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
-import { controlChannel, encodeFrame, openEventStream } from "@murmur/core/sse";
+import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
-import { loggedStream } from "../stream-log.ts";
+import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
 import { clientId } from "./stream-control.ts";
 
@@ -70,10 +70,10 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     deps.streams.open();
     const follows = 1 + (threads === "1" ? 1 : 0) + (client ? 1 : 0);
     const release = deps.announceFollows?.(follows);
-    // No `signal: c.req.raw.signal`: the server cancels the body when the client goes
-    // away (that ends the stream), and asking for the signal costs an AbortController
-    // per held connection on @hono/node-server.
-    const body = openEventStream({
+    const opened = performance.now();
+    // The runtime's sink tells the stream when the client goes away (no request signal:
+    // asking for it costs an AbortController per held connection on @hono/node-server).
+    const options = {
       log: deps.log,
       threadId: thread.id,
       after,
@@ -87,12 +87,18 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
         release?.();
         deps.streams.close();
         admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
+        const durationMs = Math.round(performance.now() - opened);
+        deps.logger.info("stream", {
+          route: "/api/chats/sse/:threadId",
+          status: 200,
+          threadId: thread.id,
+          resumed: after !== null,
+          durationMs,
+        });
       },
-    });
-    if (deps.config.log === "off") return new Response(body, { headers: SSE_HEADERS });
+    };
     c.set("streaming", true);
-    const facts = { route: "/api/chats/sse/:threadId", threadId: thread.id, resumed: after !== null };
-    return new Response(loggedStream(body, deps.logger, facts), { headers: SSE_HEADERS });
+    return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
   });
 }
 

@@ -13,9 +13,11 @@ import type {
   Snapshot,
   TailItem,
   ThreadList,
+  ThreadListener,
   ThreadRecord,
   ThreadsItem,
 } from "../event-log.ts";
+import { ThreadHubs } from "../hub.ts";
 import { checkChannel, checkSignal } from "../signals.ts";
 import { titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
@@ -56,6 +58,7 @@ export class RedisEventLog implements EventLog {
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
   private closed = false;
+  private readonly hubs = new ThreadHubs(this);
 
   constructor(
     readonly name: string,
@@ -154,7 +157,7 @@ export class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:owner:`, threadId, events.length];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";
@@ -213,6 +216,10 @@ export class RedisEventLog implements EventLog {
     return { state, cursor: formatCursor({ epoch, ...splitId(head) }) };
   }
 
+  subscribe(threadId: string, after: string, listener: ThreadListener): () => void {
+    return this.hubs.subscribe(threadId, after, listener);
+  }
+
   tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
     const epoch = parseCursor(after).epoch;
     const cursorOf = (id: string) => formatCursor({ epoch, ...splitId(id) });
@@ -246,6 +253,7 @@ export class RedisEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.hubs.close();
     for (const wake of this.wakers) wake();
     await Promise.allSettled([this.tailer.close(), this.runner.close()]);
   }
@@ -280,7 +288,7 @@ export class RedisEventLog implements EventLog {
     const [last, flat] = (await this.run(
       LIST_THREADS,
       [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
-      [limit, `${this.prefix}:thread:`],
+      [limit, `${this.prefix}:`],
     )) as [string, unknown[]];
     const threads: ThreadRecord[] = [];
     for (let i = 0; i < flat.length; i += 2) {

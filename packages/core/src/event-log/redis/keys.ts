@@ -1,19 +1,29 @@
+import { createHash } from "node:crypto";
+
 /**
  * Key names under a prefix of app and stage (e.g. `murmur:production`), so stages can
- * share one database without seeing each other:
- * - `{prefix}:thread:{id}`: the delivery stream (one entry per event);
- * - `{prefix}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt, epoch,
+ * share one database without seeing each other. Every key carries a hash tag (`{...}`),
+ * so each script touches one slot and the log runs on a Redis Cluster:
+ * - a thread's keys are tagged with its id's tag: new thread ids embed their owner's tag
+ *   (`t_<owner tag><random>`, see {@link newThreadId}), so an owner's threads, their
+ *   list and their activity share one slot and a script can write a thread and its
+ *   owner's list at once; an id without a tag is its own tag (single-node Redis only);
+ * - an owner's keys are tagged with the owner's tag (the first 8 hex digits of the SHA-1
+ *   of the owner id, which the scripts compute with `redis.sha1hex` too).
+ *
+ * - `{prefix}:{tag}:thread:{id}`: the delivery stream (one entry per event);
+ * - `{prefix}:{tag}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt, epoch,
  *   head, and per reply in progress `s:{messageId}` (its last delta seq) and per stopped
  *   run `c:{runId}` (a stop was requested), both removed when the reply ends;
- * - `{prefix}:thread:{id}:ids`: hash event id -> stream id, for de-duplication of every
+ * - `{prefix}:{tag}:thread:{id}:ids`: hash event id -> stream id, for de-duplication of every
  *   event but the deltas of a reply in progress (those go by seq);
- * - `{prefix}:thread:{id}:history`: list of every non-delta event, for snapshots;
- * - `{prefix}:thread:{id}:partial:{messageId}`: the text so far of a reply in progress;
- * - `{prefix}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity;
- * - `{prefix}:owner:{sessionId}:activity`: a short stream of the owner's thread records
+ * - `{prefix}:{tag}:thread:{id}:history`: list of every non-delta event, for snapshots;
+ * - `{prefix}:{tag}:thread:{id}:partial:{messageId}`: the text so far of a reply in progress;
+ * - `{prefix}:{tag}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity;
+ * - `{prefix}:{tag}:owner:{sessionId}:activity`: a short stream of the owner's thread records
  *   as they change (fields `p`, the previous entry's id, and `t`, the thread id, then the
  *   record's fields), which live thread lists follow;
- * - `{prefix}:signal:{channel}`: a short stream of ephemeral signals (fields `p` and `m`).
+ * - `{prefix}:{tag}:signal:{channel}`: a short stream of ephemeral signals (fields `p` and `m`).
  */
 export interface ThreadKeys {
   readonly stream: string;
@@ -32,8 +42,28 @@ export function checkPrefix(prefix: string): string {
   return prefix;
 }
 
+/** The hash tag of an owner (a session id): 8 hex digits of its SHA-1, as the scripts' `redis.sha1hex` computes it. */
+export function ownerTag(owner: string): string {
+  return createHash("sha1").update(owner).digest("hex").slice(0, 8);
+}
+
+const TAGGED_THREAD = /^t_([0-9a-fA-F]{8})/;
+
+/** A thread id's hash tag: the owner tag it embeds, or the whole id (see the layout above). */
+export function threadTag(threadId: string): string {
+  return TAGGED_THREAD.exec(threadId)?.[1] ?? threadId;
+}
+
+/** A new thread id for `owner`, carrying the owner's tag: `t_<8 hex><24 hex>` (32 hex digits after `t_`). */
+export function newThreadId(owner: string): string {
+  const random = crypto.getRandomValues(new Uint8Array(12));
+  let hex = "";
+  for (const b of random) hex += b.toString(16).padStart(2, "0");
+  return `t_${ownerTag(owner)}${hex}`;
+}
+
 export function threadKeys(prefix: string, threadId: string): ThreadKeys {
-  const stream = `${prefix}:thread:${threadId}`;
+  const stream = `${prefix}:{${threadTag(threadId)}}:thread:${threadId}`;
   return {
     stream,
     meta: `${stream}:meta`,
@@ -44,13 +74,13 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
 }
 
 export function ownerKey(prefix: string, owner: string): string {
-  return `${prefix}:owner:${owner}:threads`;
+  return `${prefix}:{${ownerTag(owner)}}:owner:${owner}:threads`;
 }
 
 export function activityKey(prefix: string, owner: string): string {
-  return `${prefix}:owner:${owner}:activity`;
+  return `${prefix}:{${ownerTag(owner)}}:owner:${owner}:activity`;
 }
 
 export function signalKey(prefix: string, channel: string): string {
-  return `${prefix}:signal:${channel}`;
+  return `${prefix}:{${ownerTag(channel)}}:signal:${channel}`;
 }

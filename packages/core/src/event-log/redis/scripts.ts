@@ -25,6 +25,18 @@ local function field(entry, name)
 end
 `;
 
+// The hash tags of keys.ts, in Lua: an owner's (8 hex digits of its SHA-1) and a thread's
+// (the owner tag its id embeds, or the whole id).
+const TAGS = `
+local function ownerKeyOf(prefix, owner, suffix)
+  return prefix .. '{' .. string.sub(redis.sha1hex(owner), 1, 8) .. '}:owner:' .. owner .. suffix
+end
+local function threadKeyOf(prefix, threadId, suffix)
+  local tag = string.match(threadId, '^t_(%x%x%x%x%x%x%x%x)') or threadId
+  return prefix .. '{' .. tag .. '}:thread:' .. threadId .. suffix
+end
+`;
+
 /** Keeps the owner's activity stream short: live lists relist when they fall further behind. */
 const ACTIVITY_MAXLEN = 100;
 
@@ -63,7 +75,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
 /**
  * Appends a batch of events of one thread, atomically, in one round trip.
  * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
- * touches. ARGV: maxEvents, ownerPrefix, threadId, count, then per event
+ * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, then per event
  * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
  * title, at, index of its partial key in KEYS.
  * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
@@ -79,9 +91,9 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * has one, so a runner learns of a stop from its own appends. The stream is trimmed
  * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
-export const APPEND = `${NOTIFY}
+export const APPEND = `${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local maxEvents, ownerPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local maxEvents, keyPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local W = ${APPEND_ARGS_PER_EVENT}
 local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
 for e = 1, n do
@@ -152,7 +164,7 @@ for e = 1, n do
           if at > updatedAt then
             updatedAt = at
             redis.call('HSET', meta, 'updatedAt', at)
-            redis.call('ZADD', ownerPrefix .. owner .. ':threads', at, threadId)
+            redis.call('ZADD', ownerKeyOf(keyPrefix, owner, ':threads'), at, threadId)
             changed = true
           end
         end
@@ -173,7 +185,7 @@ if headMoved then
   redis.call('HSET', meta, unpack(set))
 end
 if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
-if changed then notify(ownerPrefix .. owner .. ':activity', meta, threadId) end
+if changed then notify(ownerKeyOf(keyPrefix, owner, ':activity'), meta, threadId) end
 return out
 `;
 
@@ -234,17 +246,17 @@ return redis.call(unpack(args))
 export const GET_THREAD = `return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS: ownerIndex, activity. ARGV: limit, threadPrefix.
+ * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix (`<prefix>:`).
  * Returns {lastActivityId, {threadId, metaFlat, ...}} for the owner's most recently
  * active threads: the list reflects exactly the activity up to that id ('0-0': none).
  */
-export const LIST_THREADS = `
+export const LIST_THREADS = `${TAGS}
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
 local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
 local out = {}
 for i = 1, #ids do
   out[#out + 1] = ids[i]
-  out[#out + 1] = redis.call('HGETALL', ARGV[2] .. ids[i] .. ':meta')
+  out[#out + 1] = redis.call('HGETALL', threadKeyOf(ARGV[2], ids[i], ':meta'))
 end
 return {last and last[1] or '0-0', out}
 `;
