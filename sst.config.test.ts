@@ -315,6 +315,6 @@ describe("previews", () => {
     expect(workflow).toMatch(
       /concurrency:\n {2}group: preview-pr-\$\{\{ github\.event\.pull_request\.number \}\}\n {2}cancel-in-progress: false/,
     );
-    expect(workflow).toContain("role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    expect(workflow).toMatch(/role-to-assume: \$\{\{ vars\.AWS_DEPLOY_ROLE_ARN \}\}/);
   });
 });

@@ -22,10 +22,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", async (c, next) => {
     await next();
     // Only where the response lacks them: setting a header on a finished response makes Hono
-    // copy it, which for a held stream means a second Response and body per connection (the
-    // stream sets both itself). Every answer is the caller's own (a session, its threads, a
-    // token): no cache on the way (CloudFront, a proxy, the browser) may keep or share it.
-    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
+    // copy it, which for a held stream means a second Response and body per connection (a
+    // stream, and the Node server's already-sent marker, carry nosniff: left alone). Every
+    // other answer is the caller's own (a session, its threads, a token): no cache on the way
+    // (CloudFront, a proxy, the browser) may keep or share it.
+    if (c.res.headers.has("X-Content-Type-Options")) return;
+    c.header("X-Content-Type-Options", "nosniff");
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
   // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).

@@ -148,7 +148,8 @@ describe("Stream function on a Redis without CLIENT UNBLOCK", () => {
     expect(records.find((r) => r.msg === "request" && r.route === "/api/webhook/chat-response")).toMatchObject({ status: 200 });
     const streams = records.filter((r) => r.msg === "stream");
     expect(streams.length).toBeGreaterThanOrEqual(STREAMS);
-    expect(streams[0]).toMatchObject({ route: "/api/chats/sse/:threadId", status: 200, resumed: false });
+    expect(streams[0]).toMatchObject({ route: "/api/chats/sse/:threadId", status: 200, reason: "released", resumed: false });
+    expect(streams[0]?.bytes).toBeGreaterThan(0);
     expect(streams[0]?.durationMs).toBeGreaterThanOrEqual(0);
     expect(records.filter((r) => r.msg === "request" && r.route === "/api/chats/sse/:threadId").map((r) => r.status)).toEqual([200]); // the busy one
     for (const line of lines) {

@@ -5,6 +5,7 @@ import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse"
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
+import { LoggedSink } from "../stream-log.ts";
 import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
 import { clientId } from "./stream-control.ts";
@@ -70,7 +71,6 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     deps.streams.open();
     const follows = 1 + (threads === "1" ? 1 : 0) + (client ? 1 : 0);
     const release = deps.announceFollows?.(follows);
-    const opened = performance.now();
     // The runtime's sink tells the stream when the client goes away (no request signal:
     // asking for it costs an AbortController per held connection on @hono/node-server).
     const options = {
@@ -87,18 +87,13 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
         release?.();
         deps.streams.close();
         admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
-        const durationMs = Math.round(performance.now() - opened);
-        deps.logger.info("stream", {
-          route: "/api/chats/sse/:threadId",
-          status: 200,
-          threadId: thread.id,
-          resumed: after !== null,
-          durationMs,
-        });
       },
     };
+    const respond = deps.streamResponder ?? webStreamResponder;
+    if (deps.config.log === "off") return respond(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
     c.set("streaming", true);
-    return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
+    const facts = { route: "/api/chats/sse/:threadId", threadId: thread.id, resumed: after !== null };
+    return respond(c, SSE_HEADERS, (sink) => startEventStream(options, new LoggedSink(sink, deps.logger, facts)));
   });
 }
 
