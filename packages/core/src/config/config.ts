@@ -63,10 +63,11 @@ export type AgentConfig =
 
 /** Which event log, chosen by `REDIS_URL` / `UPSTASH_REDIS_REST_URL` (memory when neither is set). */
 export type EventLogConfig =
-  | { readonly adapter: "memory"; readonly maxEventsPerThread: number }
+  | { readonly adapter: "memory"; readonly maxEventsPerThread: number; readonly runLeaseMs: number }
   | {
       readonly adapter: "redis";
       readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
       readonly url: string;
       readonly prefix: string;
       readonly blockMs: number;
@@ -75,6 +76,7 @@ export type EventLogConfig =
   | {
       readonly adapter: "upstash";
       readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
       readonly restUrl: string;
       readonly restToken: string;
       /** `REDIS_URL` when set: tails block over TCP instead of polling over REST. */
@@ -172,6 +174,8 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
 
 function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
   const maxEventsPerThread = integer(env, "EVENT_LOG_MAX_EVENTS", 10_000, 10, 10_000_000);
+  // How long a reply's writer may go silent before its reply is taken for abandoned (I6).
+  const runLeaseMs = integer(env, "RUN_LEASE_MS", 20_000, 3_000, 600_000);
   const prefix = env.MURMUR_KEY_PREFIX?.trim() || `murmur:${mode}`;
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
     throw new ConfigError(`MURMUR_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -, got "${prefix}"`);
@@ -184,13 +188,24 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
     if (!restToken) throw new ConfigError("UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
     const pollMinMs = integer(env, "UPSTASH_POLL_MIN_MS", 100, 10, 60_000);
     const pollMaxMs = integer(env, "UPSTASH_POLL_MAX_MS", 2_000, pollMinMs, 600_000);
-    return { adapter: "upstash", maxEventsPerThread, restUrl, restToken, tailUrl: redisUrl, prefix, blockMs, pollMinMs, pollMaxMs };
+    return {
+      adapter: "upstash",
+      maxEventsPerThread,
+      runLeaseMs,
+      restUrl,
+      restToken,
+      tailUrl: redisUrl,
+      prefix,
+      blockMs,
+      pollMinMs,
+      pollMaxMs,
+    };
   }
   if (redisUrl) {
     const commandTimeoutMs = integer(env, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 100, 60_000);
-    return { adapter: "redis", maxEventsPerThread, url: redisUrl, prefix, blockMs, commandTimeoutMs };
+    return { adapter: "redis", maxEventsPerThread, runLeaseMs, url: redisUrl, prefix, blockMs, commandTimeoutMs };
   }
-  return { adapter: "memory", maxEventsPerThread };
+  return { adapter: "memory", maxEventsPerThread, runLeaseMs };
 }
 
 const OPENAI_API = "https://api.openai.com/v1";

@@ -40,6 +40,14 @@ async function collect(
   return { events, items };
 }
 
+/** A thread's record as lists show it: `getThread` without the leases. */
+async function recordOf(log: EventLog, threadId: string) {
+  const found = await log.getThread(threadId);
+  if (!found) return found;
+  const { leases: _, ...record } = found;
+  return record;
+}
+
 /** Pulls items from an owner's live thread list one at a time; `stop` aborts it. */
 function watchOwner(log: EventLog, owner: string) {
   const controller = new AbortController();
@@ -109,7 +117,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const owner = unique("s");
       const existing = await newThread(log, owner);
       const watch = watchOwner(log, owner);
-      expect(await watch.next()).toEqual({ kind: "list", threads: [await log.getThread(existing)], position: expect.any(String) });
+      expect(await watch.next()).toEqual({ kind: "list", threads: [await recordOf(log, existing)], position: expect.any(String) });
 
       const created = await newThread(log, owner);
       await newThread(log, unique("s")); // another owner's thread
@@ -145,11 +153,11 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
         if (item) positions.add(item.position);
         return item;
       };
-      expect(await change()).toEqual({ kind: "changed", thread: await log.getThread(created), position: expect.any(String) });
+      expect(await change()).toEqual({ kind: "changed", thread: await recordOf(log, created), position: expect.any(String) });
       expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, title: "message 1", updatedAt: at } });
       expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, updatedAt: at + 2 } });
       const last = await change();
-      expect(last).toEqual({ kind: "changed", thread: await log.getThread(existing), position: expect.any(String) });
+      expect(last).toEqual({ kind: "changed", thread: await recordOf(log, existing), position: expect.any(String) });
       expect((await log.getThread(existing))?.readAt).toBe(at + 3);
       // Every change moves the list's position, and the last one is where the list now stands.
       expect(positions.size).toBe(4);
@@ -168,7 +176,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect(await first.next()).toMatchObject({ kind: "changed", thread: { id: t, title: "message 1" } });
 
       const second = watchOwner(log, owner);
-      expect(await second.next()).toEqual({ kind: "list", threads: [await log.getThread(t)], position: expect.any(String) });
+      expect(await second.next()).toEqual({ kind: "list", threads: [await recordOf(log, t)], position: expect.any(String) });
       const later = await newThread(log, owner);
       for (const watch of [first, second]) {
         expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: later } });
@@ -181,7 +189,12 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const owner = unique("s");
       const t = await newThread(log, owner);
       const empty = await log.positions(t, owner);
-      expect(empty).toEqual({ owner, cursor: (await log.snapshot(t)).cursor, position: (await log.listThreads(owner)).position });
+      expect(empty).toEqual({
+        owner,
+        cursor: (await log.snapshot(t)).cursor,
+        position: (await log.listThreads(owner)).position,
+        leases: [],
+      });
       const written = await log.append(userMessage(t, 1));
       const after = await log.positions(t, owner);
       expect(after.cursor).toBe(written.cursor);
@@ -189,7 +202,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       // A delta moves the thread but not the list; another owner's changes move neither.
       const moved = await log.append(delta(t, 0));
       await newThread(log, unique("s"));
-      expect(await log.positions(t, owner)).toEqual({ owner, cursor: moved.cursor, position: after.position });
+      expect(await log.positions(t, owner)).toEqual({ owner, cursor: moved.cursor, position: after.position, leases: [] });
       await expect(log.positions(unique("t"), owner)).rejects.toBeInstanceOf(NotFoundError);
     });
 
@@ -230,6 +243,23 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect(state.messages.find((m) => m.id === "a1")).toMatchObject({ text: "w0 w1 ", lastSeq: 1, stopping: true });
       const read = await log.read(t, null, 100);
       expect(read.kind === "events" && read.events.filter((e) => e.event.type === "message.delta")).toHaveLength(2);
+    });
+
+    it("holds a run's lease from its start, renews it with its deltas and on demand, and drops it with the reply's end", async () => {
+      const log = await make({ runLeaseMs: 10_000 });
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const run = { threadId: t, runId: "r1", messageId: "a1" };
+      await log.append({ ...run, id: "r1:start", at: 1_000, type: "run.started", replyTo: "u1", agent: "demo" });
+      expect((await log.getThread(t))?.leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 11_000 }]);
+      await log.append({ ...delta(t, 0), at: 5_000 });
+      expect((await log.getThread(t))?.leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 15_000 }]);
+      await log.renewLease(t, "r1", 40_000);
+      expect((await log.positions(t, owner)).leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 40_000 }]);
+      await log.append({ ...run, id: "r1:done", at: 6_000, type: "message.completed", text: "w0 " });
+      expect((await log.getThread(t))?.leases).toEqual([]);
+      await log.renewLease(t, "r1", 90_000); // after the end: nothing to renew
+      expect((await log.positions(t, owner)).leases).toEqual([]);
     });
 
     it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {

@@ -22,6 +22,25 @@ export interface ThreadRecord {
 }
 
 /**
+ * A run's claim on its thread while it writes a reply (invariant I6): set when the run
+ * starts, renewed by each of its appends and by `renewLease`, dropped when its reply
+ * ends. A lease past `expiresAt` means the writer went away (a crash, kill -9, a
+ * function that timed out): whoever next touches the thread ends the reply, retryably.
+ */
+export interface RunLease {
+  readonly runId: string;
+  /** The assistant message the run writes. */
+  readonly messageId: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** A thread as `getThread` reads it: the record, and the leases of its replies in progress. */
+export interface ThreadWithLeases extends ThreadRecord {
+  readonly leases: readonly RunLease[];
+}
+
+/**
  * Why a cursor cannot be resumed from:
  * - `trimmed`: events after it fell out of retention;
  * - `unknown`: it points past the head, so this log never issued it;
@@ -86,6 +105,8 @@ export type ThreadsItem =
 export interface Positions {
   /** The thread's owner: `positions` answers for any thread, so callers check it. */
   readonly owner: string;
+  /** The leases of the thread's replies in progress (see {@link RunLease}). */
+  readonly leases: readonly RunLease[];
   /** The cursor of the thread's newest event (the epoch's origin when it has none). */
   readonly cursor: string;
   /** The owner's list position. */
@@ -135,8 +156,8 @@ export interface EventLog {
 
   /** Creates an empty thread with a fresh epoch. Rejects with `ValidationError` if the id is taken. */
   createThread(thread: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord>;
-  /** The thread, or null when it does not exist. */
-  getThread(threadId: string): Promise<ThreadRecord | null>;
+  /** The thread and its runs' leases (one read), or null when it does not exist. */
+  getThread(threadId: string): Promise<ThreadWithLeases | null>;
   /** The owner's threads, most recently active first, at most `limit` (default 100), and the list position they are current to. */
   listThreads(owner: string, limit?: number): Promise<ThreadList>;
 
@@ -185,6 +206,12 @@ export interface EventLog {
   /** Appends one event to `event.threadId`'s log: a batch of one. */
   append(event: ChatEvent): Promise<AppendResult>;
   /**
+   * Extends a run's lease to `expiresAt` (epoch ms), while its reply is in progress; a
+   * no-op once the reply ended. A runner that appends nothing for a while (the model is
+   * thinking) renews it so that it is not taken for gone.
+   */
+  renewLease(threadId: string, runId: string, expiresAt: number): Promise<void>;
+  /**
    * Up to `limit` events strictly after `after` (null: from the start of what is retained).
    * `more` is true when further events were already present. A `limit` of 0 only checks the cursor.
    */
@@ -224,4 +251,6 @@ export interface EventLog {
 export interface EventLogOptions {
   /** Events kept per thread before the oldest are trimmed. */
   readonly maxEventsPerThread?: number;
+  /** How long a run's lease lasts from its start or last renewal (default 20 s: see leases.ts). */
+  readonly runLeaseMs?: number;
 }

@@ -9,14 +9,17 @@ import type {
   LoggedEvent,
   Positions,
   ReadResult,
+  RunLease,
   Snapshot,
   TailItem,
   ThreadList,
   ThreadListener,
   ThreadRecord,
   ThreadsItem,
+  ThreadWithLeases,
 } from "./event-log.ts";
 import { ThreadHubs } from "./hub.ts";
+import { DEFAULT_RUN_LEASE_MS } from "./leases.ts";
 import { checkChannel, checkSignal } from "./signals.ts";
 import { recordAfter, recordChanged } from "./thread-record.ts";
 import { createWakeup } from "./wakeup.ts";
@@ -47,6 +50,8 @@ interface MemoryThread {
   readonly replySeqs: Map<string, number>;
   /** Runs with a stop request, while their reply is in progress. */
   readonly cancelled: Set<string>;
+  /** Run id -> its lease, while its reply is in progress. */
+  readonly leases: Map<string, RunLease>;
   readonly waiters: Set<() => void>;
 }
 
@@ -64,6 +69,7 @@ export class MemoryEventLog implements EventLog {
   /** Channel -> listeners of `watchSignals`. */
   private readonly signalWatchers = new Map<string, Set<(message: string | null) => void>>();
   private readonly maxEvents: number;
+  private readonly leaseMs: number;
   private readonly seenLimit: number;
   private closed = false;
   private lastMs = 0;
@@ -71,6 +77,7 @@ export class MemoryEventLog implements EventLog {
 
   constructor(options: EventLogOptions = {}) {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
+    this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
     this.seenLimit = Math.max(this.maxEvents, 10_000);
   }
 
@@ -90,15 +97,24 @@ export class MemoryEventLog implements EventLog {
       seen: new Map(),
       replySeqs: new Map(),
       cancelled: new Set(),
+      leases: new Map(),
       waiters: new Set(),
     });
     this.recordChanged(record);
     return record;
   }
 
-  async getThread(threadId: string): Promise<ThreadRecord | null> {
+  async getThread(threadId: string): Promise<ThreadWithLeases | null> {
     this.assertOpen();
-    return this.threads.get(threadId)?.record ?? null;
+    const thread = this.threads.get(threadId);
+    return thread ? { ...thread.record, leases: [...thread.leases.values()] } : null;
+  }
+
+  async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
+    this.assertOpen();
+    const thread = this.requireThread(threadId);
+    const lease = thread.leases.get(runId);
+    if (lease) thread.leases.set(runId, { ...lease, expiresAt });
   }
 
   async listThreads(owner: string, limit = 100): Promise<ThreadList> {
@@ -114,7 +130,12 @@ export class MemoryEventLog implements EventLog {
   async positions(threadId: string, owner: string): Promise<Positions> {
     this.assertOpen();
     const thread = this.requireThread(threadId);
-    return { owner: thread.record.owner, cursor: formatCursor(thread.head), position: this.positionOf(owner) };
+    return {
+      owner: thread.record.owner,
+      cursor: formatCursor(thread.head),
+      position: this.positionOf(owner),
+      leases: [...thread.leases.values()],
+    };
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {
@@ -155,12 +176,18 @@ export class MemoryEventLog implements EventLog {
     const before = thread.record;
     thread.record = recordAfter(before, event);
     if (recordChanged(before, thread.record)) this.recordChanged(thread.record);
-    if (event.type === "message.delta" && inProgress !== undefined) thread.replySeqs.set(event.messageId, event.seq);
-    else thread.seen.set(event.id, cursor);
-    if (event.type === "run.started" && !thread.replySeqs.has(event.messageId)) thread.replySeqs.set(event.messageId, -1);
+    if (event.type === "message.delta" && inProgress !== undefined) {
+      thread.replySeqs.set(event.messageId, event.seq);
+      thread.leases.set(event.runId, { runId: event.runId, messageId: event.messageId, expiresAt: event.at + this.leaseMs });
+    } else thread.seen.set(event.id, cursor);
+    if (event.type === "run.started") {
+      if (!thread.replySeqs.has(event.messageId)) thread.replySeqs.set(event.messageId, -1);
+      thread.leases.set(event.runId, { runId: event.runId, messageId: event.messageId, expiresAt: event.at + this.leaseMs });
+    }
     if (event.type === "message.completed" || event.type === "message.failed") {
       thread.replySeqs.delete(event.messageId);
       thread.cancelled.delete(event.runId);
+      thread.leases.delete(event.runId);
     }
     if (event.type === "run.cancel_requested") thread.cancelled.add(event.runId);
     return { cursor, duplicate: false, cancelRequested: cancelRequested() };

@@ -157,10 +157,10 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
   end(error?: unknown): void {
     this.unsubscribe = null;
     // The feed was reset while this stream caught up: follow again from where it is.
-    if (error instanceof FeedResetError) return this.follow(this.cursor as string);
+    if (error instanceof FeedResetError) this.follow(this.cursor as string);
     // The log closed (the server is stopping): the client resumes elsewhere.
-    if (error === undefined) return this.finish({ reason: "planned" });
-    this.fail(error);
+    else if (error === undefined) this.finish({ reason: "planned" });
+    else this.fail(error);
   }
 
   // --- the wheel (Tickable): the heartbeat and the planned close ---
@@ -169,7 +169,10 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     this.tickHandle = null;
     if (this.closed) return;
     const now = Date.now();
-    if (now >= this.closeAt) return this.finish({ reason: "planned" });
+    if (now >= this.closeAt) {
+      this.finish({ reason: "planned" });
+      return;
+    }
     // A heartbeat is owed only when nothing else went out for an interval (I4); the wheel
     // checks every `resolution`, so asking that much early keeps the gap within it.
     if (now >= this.lastWrite + this.options.heartbeatMs - this.ticker.resolutionMs) this.write(PING);
@@ -187,11 +190,17 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     if (this.closed) return;
     this.lastWrite = Date.now();
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-    if (!this.options.padToBytes) return this.sink.write(bytes);
+    if (!this.options.padToBytes) {
+      this.sink.write(bytes);
+      return;
+    }
     // Padded streams (Lambda) gather what is written in one turn of the event loop (a
     // connection's first frames, a batch and a list change) into one write, padded once:
     // each padded write costs 16 KB of CloudFront egress.
-    if (this.pending) return void this.pending.push(bytes);
+    if (this.pending) {
+      this.pending.push(bytes);
+      return;
+    }
     this.pending = [bytes];
     setTimeout(() => this.flush(), 0);
   }

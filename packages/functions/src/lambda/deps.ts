@@ -49,6 +49,7 @@ export function createTailingEventLog(config: MurmurConfig): TailingEventLog {
     url: settings.tailUrl,
     prefix: settings.prefix,
     maxEventsPerThread: settings.maxEventsPerThread,
+    runLeaseMs: settings.runLeaseMs,
     blockMs: settings.blockMs,
     clientCommands: false,
     onError,

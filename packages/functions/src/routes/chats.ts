@@ -26,7 +26,7 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ threads, position });
     })
     .get("/:threadId", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
       const { state, cursor } = await deps.log.snapshot(thread.id);
       return c.json({ thread, state, cursor });
     });

@@ -50,7 +50,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       new Response(encodeFrame({ retry: retryMs, event: "close", data: JSON.stringify({ reason, message }) }), { headers: SSE_HEADERS });
     let thread: ThreadRecord;
     try {
-      thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
       return inBand("error", error.message, deps.config.sse.retryMs);

@@ -16,15 +16,28 @@ import type {
   ThreadListener,
   ThreadRecord,
   ThreadsItem,
+  ThreadWithLeases,
 } from "../event-log.ts";
 import { ThreadHubs } from "../hub.ts";
+import { DEFAULT_RUN_LEASE_MS, leasesFromFlat } from "../leases.ts";
 import { checkChannel, checkSignal } from "../signals.ts";
 import { titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
 import { followStream } from "./follow.ts";
 import { activityKey, checkPrefix, ownerKey, signalKey, threadKeys } from "./keys.ts";
 import type { RawEntry, StreamTailer } from "./multiplexer.ts";
-import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, POSITIONS, PUBLISH_SIGNAL, READ, READ_SIGNALS, SNAPSHOT } from "./scripts.ts";
+import {
+  APPEND,
+  CREATE_THREAD,
+  GET_THREAD,
+  LIST_THREADS,
+  POSITIONS,
+  PUBLISH_SIGNAL,
+  READ,
+  READ_SIGNALS,
+  RENEW_LEASE,
+  SNAPSHOT,
+} from "./scripts.ts";
 
 /**
  * Runs one of the engine's Lua scripts (scripts.ts) by its SHA, sending the source only
@@ -54,6 +67,7 @@ const PAGE = 500;
 export class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly maxEvents: number;
+  private readonly leaseMs: number;
   private readonly wakers = new Set<() => void>();
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
@@ -68,6 +82,7 @@ export class RedisEventLog implements EventLog {
   ) {
     this.prefix = checkPrefix(options.prefix);
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
+    this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
@@ -81,9 +96,14 @@ export class RedisEventLog implements EventLog {
     return { ...input, title: null, updatedAt: input.createdAt };
   }
 
-  async getThread(threadId: string): Promise<ThreadRecord | null> {
+  async getThread(threadId: string): Promise<ThreadWithLeases | null> {
     const flat = (await this.run(GET_THREAD, [threadKeys(this.prefix, threadId).meta], [])) as string[];
-    return toRecord(threadId, flat);
+    const record = toRecord(threadId, flat);
+    return record && { ...record, leases: leasesFromFlat(flat) };
+  }
+
+  async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
+    await this.run(RENEW_LEASE, [threadKeys(this.prefix, threadId).meta], [runId, expiresAt]);
   }
 
   async listThreads(owner: string, limit = 100): Promise<ThreadList> {
@@ -95,10 +115,11 @@ export class RedisEventLog implements EventLog {
       POSITIONS,
       [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, listOwner)],
       [],
-    )) as string[];
+    )) as unknown[];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
-    const [epoch, head, owner, position] = reply as [string, string, string, string];
-    return { owner, cursor: formatCursor({ epoch, ...splitId(head) }), position };
+    const [position, meta] = reply as [string, string[]];
+    const cursor = formatCursor({ epoch: field(meta, "epoch") as string, ...splitId(field(meta, "head") ?? "0-0") });
+    return { owner: field(meta, "owner") as string, cursor, position, leases: leasesFromFlat(meta) };
   }
 
   async publishSignal(channel: string, message: string): Promise<void> {
@@ -157,7 +178,7 @@ export class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length, this.leaseMs];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";

@@ -75,7 +75,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
 /**
  * Appends a batch of events of one thread, atomically, in one round trip.
  * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
- * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, then per event
+ * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, leaseMs, then per event
  * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
  * title, at, index of its partial key in KEYS.
  * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
@@ -88,25 +88,28 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * other event is de-duplicated by its id (the `ids` hash, kept past trimming, so a
  * message sent again long after still lands once) and also writes the history list.
  * `c:<runId>` in meta records a stop request; each result says whether the event's run
- * has one, so a runner learns of a stop from its own appends. The stream is trimmed
- * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
+ * has one, so a runner learns of a stop from its own appends. `l:<runId>` is the run's
+ * lease (`<expiresAt>:<messageId>`): set by `run.started`, renewed by each of its deltas
+ * (in the one HSET the delta pays anyway), dropped with the reply's end. The stream is
+ * trimmed exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
 export const APPEND = `${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local maxEvents, keyPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local maxEvents, keyPrefix, threadId, n, leaseMs = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local W = ${APPEND_ARGS_PER_EVENT}
+local B = 5
 local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   fields[#fields + 1] = 's:' .. ARGV[o + 4]
   fields[#fields + 1] = 'c:' .. ARGV[o + 5]
 end
 local m = redis.call('HMGET', meta, unpack(fields))
 if not m[1] then return {'nothread'} end
 local head, owner, updatedAt, readAt = m[2], m[3], tonumber(m[4]), tonumber(m[5] or '0')
-local seqs, cancels, dirty, ended = {}, {}, {}, {}
+local seqs, cancels, dirty, ended, leases = {}, {}, {}, {}, {}
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   local s, c = m[4 + 2 * e], m[5 + 2 * e]
   if seqs[ARGV[o + 4]] == nil then seqs[ARGV[o + 4]] = s and tonumber(s) or false end
   if c then cancels[ARGV[o + 5]] = true end
@@ -114,7 +117,7 @@ end
 local out = {m[1]}
 local changed, headMoved, titled = false, false, false
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   local eventId, json, etype, messageId, runId = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
   local seq, text, title, at, partial = tonumber(ARGV[o + 6]), ARGV[o + 7], ARGV[o + 8], tonumber(ARGV[o + 9]), KEYS[tonumber(ARGV[o + 10])]
   local status, id = 'ok', nil
@@ -126,6 +129,7 @@ for e = 1, n do
       redis.call('APPEND', partial, text)
       seqs[messageId] = seq
       dirty[messageId] = true
+      leases[runId] = (at + leaseMs) .. ':' .. messageId
     end
   else
     local existing = redis.call('HGET', ids, eventId)
@@ -141,11 +145,14 @@ for e = 1, n do
             seqs[messageId] = -1
             dirty[messageId] = true
           end
+          leases[runId] = (at + leaseMs) .. ':' .. messageId
         elseif etype == 'message.completed' or etype == 'message.failed' then
           seqs[messageId] = false
           dirty[messageId] = nil
+          leases[runId] = nil
           ended[#ended + 1] = 's:' .. messageId
           ended[#ended + 1] = 'c:' .. runId
+          ended[#ended + 1] = 'l:' .. runId
           redis.call('DEL', partial)
         elseif etype == 'run.cancel_requested' then
           cancels[runId] = true
@@ -181,6 +188,10 @@ if headMoved then
   for messageId in pairs(dirty) do
     set[#set + 1] = 's:' .. messageId
     set[#set + 1] = seqs[messageId]
+  end
+  for runId, lease in pairs(leases) do
+    set[#set + 1] = 'l:' .. runId
+    set[#set + 1] = lease
   end
   redis.call('HSET', meta, unpack(set))
 end
@@ -262,14 +273,23 @@ return {last and last[1] or '0-0', out}
 `;
 
 /**
- * KEYS: meta, activity. Returns {epoch, head, owner, lastActivityId} or {} when the
- * thread is unknown: where a thread and its owner's list stand, for an idle client's check.
+ * KEYS: meta, activity. Returns {lastActivityId, metaFlat} or {} when the thread is
+ * unknown: where a thread (its head, its owner, its leases) and its owner's list stand,
+ * for an idle client's check.
  */
 export const POSITIONS = `
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'owner')
-if not m[1] then return {} end
+local meta = redis.call('HGETALL', KEYS[1])
+if #meta == 0 then return {} end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-return {m[1], m[2], m[3], last and last[1] or '0-0'}
+return {last and last[1] or '0-0', meta}
+`;
+
+/** KEYS: meta. ARGV: runId, expiresAt. Renews a run's lease while its reply is in progress; returns 1, or 0 when it ended. */
+export const RENEW_LEASE = `
+local lease = redis.call('HGET', KEYS[1], 'l:' .. ARGV[1])
+if not lease then return 0 end
+redis.call('HSET', KEYS[1], 'l:' .. ARGV[1], ARGV[2] .. string.sub(lease, (string.find(lease, ':', 1, true))))
+return 1
 `;
 
 /** How many signals a channel keeps: watchers further behind than this may miss some. */
