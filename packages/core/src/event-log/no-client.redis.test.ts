@@ -15,7 +15,7 @@ import { createUpstashEventLog } from "./upstash.ts";
 // stream at once, never by waiting out its block.
 
 /** What the first delta of each new stream waited, from its append to its delivery, over this many streams. */
-const STREAMS = 60;
+const STREAMS = 100;
 const P99_MS = 100;
 
 const setups = [
@@ -74,10 +74,11 @@ for (const setup of setups) {
 /**
  * Opens {@link STREAMS} tails one after another on new threads, beside one that is always
  * watched (so a read is pending whenever a stream joins), at uneven gaps (some joins land
- * in a long block, some in the short ones after a join), and times each first delta from
+ * while the reader is still moving to a fresh connection, some long after), and times each first delta from
  * its append, made once the tail has joined the reader, to its delivery.
  */
 async function firstDeltaWaits(url: string, clientCommands: boolean): Promise<number[]> {
+  /** Thread id -> resolves when its delivery stream joins the reader. */
   const joined = new Map<string, () => void>();
   const inner = createBlockingTailer({ url, blockMs: 10_000, clientCommands });
   // The reader as the log uses it, telling the test when a stream has joined it.
@@ -85,7 +86,8 @@ async function firstDeltaWaits(url: string, clientCommands: boolean): Promise<nu
     ...inner,
     watch(stream, fromId, onEntries) {
       const stop = inner.watch(stream, fromId, onEntries);
-      joined.get(stream)?.();
+      // The delivery stream's key ends with `:thread:<id>` (keys.ts; the tag before it varies).
+      joined.get(/:thread:([^:]+)$/.exec(stream)?.[1] ?? "")?.();
       return stop;
     },
   };
@@ -106,11 +108,10 @@ async function firstDeltaWaits(url: string, clientCommands: boolean): Promise<nu
   try {
     void follow("t_steady", await thread("t_steady"), () => {});
     for (let i = 0; i < STREAMS; i++) {
-      await new Promise((r) => setTimeout(r, [0, 5, 30, 120, 400][i % 5]));
+      await new Promise((r) => setTimeout(r, [0, 5, 30, 120][i % 4]));
       const id = `t_${i}`;
       const cursor = await thread(id);
-      const key = `${prefix}:thread:${id}`;
-      const hasJoined = new Promise<void>((resolve) => joined.set(key, resolve));
+      const hasJoined = new Promise<void>((resolve) => joined.set(id, resolve));
       let appendedAt = 0;
       const delivered = new Promise<number>((resolve) => void follow(id, cursor, () => resolve(performance.now() - appendedAt)));
       await hasJoined;

@@ -11,7 +11,7 @@ import { installAwsLambdaGlobals, invokeStreaming, type StreamingInvocation } fr
 // the cloud's 30 s block: each stream's first delta must come at once, from a reader that
 // sends no CLIENT command at all, one invocation after another as Lambda runs them.
 
-const STREAMS = 60;
+const STREAMS = 100;
 let redis: RedisProcess;
 let fixture: CloudFixture;
 let handlers: { api: unknown; webhook: unknown; stream: unknown };
