@@ -10,6 +10,10 @@
 const DATABASE_STAGES = ["production"];
 /** The Stream function's timeout: Lambda's limit. */
 const STREAM_TIMEOUT_SECONDS = 900;
+// Memory, architecture, planned close, heartbeat, block and padding come from
+// packages/functions/src/lambda/deployment.ts, which the cost model (`npm run cost`)
+// reads too; imported inside `run()`, as SST allows no top-level imports here. The
+// handler also closes a stream a minute before its remaining time runs out.
 /** GitHub Actions' OIDC issuer. */
 const GITHUB_OIDC = "token.actions.githubusercontent.com";
 /** Who may assume a function's role outside `sst dev`: Lambda alone. */
@@ -58,8 +62,6 @@ export default $config({
     },
   },
   async run() {
-    // sst.config.ts may not import at the top (the CLI refuses it): what the code and the
-    // cost model share is imported here.
     const {
       ARCHITECTURE,
       DEFAULT_PAD_BYTES,
@@ -71,10 +73,8 @@ export default $config({
       UPSTASH_BUDGET_USD,
       streamSlots,
     } = await import("./packages/functions/src/lambda/deployment.ts");
-    // Memory, architecture, planned close, heartbeat, block and padding: deployment.ts, which
-    // the cost model (`npm run cost`) reads too. The handler also closes a stream a minute
-    // before its remaining time runs out. README "Deploy" explains the padding's cost;
-    // `MURMUR_PAD_BYTES` at deploy time overrides it (0: none), e.g. to measure with the probe.
+    // README "Deploy" explains the padding's cost; `MURMUR_PAD_BYTES` at deploy time
+    // overrides it (0: none), e.g. to measure with the probe.
     const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);
     if (!Number.isInteger(PAD_BYTES) || PAD_BYTES < 0 || PAD_BYTES > 65_536) {
       throw new Error(`MURMUR_PAD_BYTES must be a whole number of bytes from 0 to 65536, got "${process.env.MURMUR_PAD_BYTES}"`);

@@ -24,7 +24,7 @@ export interface StreamFacts {
 /**
  * A sink passing everything to `sink`, and one `stream` line when the stream ends: bytes
  * sent, how long it was held, and why it ended (its `close` reason: planned, error,
- * superseded, released; `ended` when it closed without one; `client_gone` when the
+ * superseded, released, slow_client; `ended` when it closed without one; `client_gone` when the
  * client went away first). One object per held stream, made only when logging is on.
  */
 export class LoggedSink implements StreamSink {
@@ -53,6 +53,11 @@ export class LoggedSink implements StreamSink {
   end(): void {
     this.ended = true;
     this.sink.end();
+  }
+
+  abort(): void {
+    this.ended = true;
+    this.sink.abort();
   }
 
   onClose(target: { close(): void }): void {

@@ -115,13 +115,13 @@ describe("the chat in Chromium", () => {
     await expect
       .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
       .toBeGreaterThan(5);
-    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
 
     await assistant(page).and(page.locator('[data-status="failed"]')).waitFor();
     await expect(assistant(page).locator(".message-error").textContent()).resolves.toMatch(/^Stopped\./);
     const stoppedAt = (await assistantTexts(page))[0] ?? "";
     expect(stoppedAt.length).toBeLessThan(reply(prompt).length);
-    await expect(page.getByRole("button", { name: "Send" }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("button", { name: "Send", exact: true }).isVisible()).resolves.toBe(true);
 
     await server.deps.invoker.idle();
     const events = await logEvents(server, threadId);
@@ -136,18 +136,23 @@ describe("the chat in Chromium", () => {
     server = await suite.startServer();
     const page = await (await suite.browser().newContext({ viewport: { width: 375, height: 700 } })).newPage();
     await page.goto(server.url);
-    await page.getByRole("button", { name: "New chat" }).waitFor();
+    await page.locator("button.new-chat:not([disabled])").waitFor({ state: "attached" }); // in the closed drawer
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent);
+    // The chats are a drawer at this width: its button comes first, and opening it moves the focus to New chat inside it.
     await page.keyboard.press("Tab");
-    expect(await focused()).toBe("New chat");
+    expect(await focused()).toBe("Chats");
+    await page.keyboard.press("Enter");
+    await expect.poll(focused, WAIT).toBe("New chat");
     await page.keyboard.press("Enter");
     await threadIdOf(page);
-    for (let i = 0; i < 6 && (await focused()) !== "Message"; i++) await page.keyboard.press("Tab");
-    expect(await focused()).toBe("Message");
+    // New chat closes the drawer and puts the focus in the composer.
+    await expect.poll(focused, WAIT).toBe("Message");
     await page.keyboard.type("typed without a mouse");
     await page.keyboard.press("Enter");
     await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();
-    await expect(page.locator("[aria-live]").textContent()).resolves.toBe(`Demo responder replied: ${reply("typed without a mouse")}`);
+    await expect(page.locator(".messages-frame [aria-live]").textContent()).resolves.toBe(
+      `Demo responder replied: ${reply("typed without a mouse")}`,
+    );
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   });
 

@@ -92,7 +92,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     .filter((m) => m.status === "complete")
     .slice(-(deps.historyLimit ?? 20))
     .map((m) => ({ role: m.role, text: m.text }));
-  const turn: AgentTurn = { threadId, runId, replyTo: userMessageId, prompt: prompt.text, history };
+  const turn: AgentTurn = { threadId, runId, replyTo: userMessageId, prompt: prompt.text, attempt, history };
 
   let seq = 0;
   let text = "";

@@ -1,3 +1,4 @@
+import { NotFoundError } from "../errors/index.ts";
 import { compareCursors, parseCursor } from "./cursor.ts";
 import type { LoggedEvent, ReadResult, ResetReason, TailItem, ThreadListener } from "./event-log.ts";
 
@@ -66,6 +67,11 @@ export class ThreadHubs {
       for await (const item of this.source.tail(threadId, after, hub.stop.signal)) {
         if (item.kind === "reset") {
           ending = { reset: item.reason };
+          break;
+        }
+        if (item.kind === "deleted") {
+          // Every listener ends as a read of the thread now would: not found.
+          ending = { error: new NotFoundError(`thread ${threadId} was deleted`) };
           break;
         }
         const batch = item.events as LoggedEvent[];

@@ -82,6 +82,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       maxDurationMs,
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
+      maxBufferedBytes: deps.config.sse.maxBufferBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId } : undefined,
       onClose: () => {
         release?.();

@@ -45,7 +45,7 @@ const NOTIFY = `
 local function notify(activity, meta, threadId)
   local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
   local args = {'XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', threadId}
-  local names = {'owner', 'title', 'createdAt', 'updatedAt', 'readAt'}
+  local names = {'owner', 'title', 'createdAt', 'updatedAt', 'readAt', 'renamedAt'}
   local values = redis.call('HMGET', meta, unpack(names))
   for i = 1, #names do
     if values[i] then
@@ -202,11 +202,12 @@ return out
 
 /**
  * KEYS: meta, stream. ARGV: epoch ('' for none), after ('' for the start), limit.
- * Returns {'ok', epoch, entries} | {'reset', reason} | {'nothread'}; entries holds at
- * most limit + 1 entries (the extra one only tells the caller there is more).
+ * Returns {'ok', epoch, entries} | {'reset', reason} | {'nothread'} | {'deleted'}; entries
+ * holds at most limit + 1 entries (the extra one only tells the caller there is more).
  */
 export const READ = `${COMPARE}
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'deleted')
+if m[3] then return {'deleted'} end
 if not m[1] then return {'nothread'} end
 local after = ARGV[2]
 if ARGV[1] ~= '' and ARGV[1] ~= m[1] then return {'reset', 'epoch'} end
@@ -257,19 +258,94 @@ return redis.call(unpack(args))
 export const GET_THREAD = `return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix (`<prefix>:`).
- * Returns {lastActivityId, {threadId, metaFlat, ...}} for the owner's most recently
- * active threads: the list reflects exactly the activity up to that id ('0-0': none).
+ * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix, beforeScore ('' for the first
+ * page), beforeId.
+ * Returns {lastActivityId, {threadId, metaFlat, ...}, more} for the owner's most recently
+ * active threads (after the thread at beforeScore/beforeId in the index's order: score
+ * descending, ties by id descending): the list reflects exactly the activity up to that
+ * id ('0-0': none); more is 1 when further threads follow.
  */
 export const LIST_THREADS = `${TAGS}
+-- Byte order, as the sorted set ranks members (Lua's own < follows the server's locale).
+local function below(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local limit = tonumber(ARGV[1])
+local ids = {}
+if ARGV[3] == '' then
+  ids = redis.call('ZREVRANGE', KEYS[1], 0, limit)
+else
+  local offset, chunk = 0, limit + 1
+  while #ids <= limit do
+    local page = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', offset, chunk)
+    if #page == 0 then break end
+    for i = 1, #page, 2 do
+      -- Ties with the cursor's score come in descending id order: only ids below the cursor's follow it.
+      if (tonumber(page[i + 1]) < tonumber(ARGV[3]) or below(page[i], ARGV[4])) and #ids <= limit then ids[#ids + 1] = page[i] end
+    end
+    offset = offset + chunk
+  end
+end
 local out = {}
-for i = 1, #ids do
+for i = 1, math.min(#ids, limit) do
   out[#out + 1] = ids[i]
   out[#out + 1] = redis.call('HGETALL', threadKeyOf(ARGV[2], ids[i], ':meta'))
 end
-return {last and last[1] or '0-0', out}
+return {last and last[1] or '0-0', out, #ids > limit and 1 or 0}
+`;
+
+/**
+ * KEYS: meta. ARGV: title, at, keyPrefix, threadId.
+ * Returns {'nothread'}, {'same', metaFlat} (the title already), or {'ok', metaFlat}.
+ * Sets `renamedAt` (never backwards) and tells the owner's activity stream.
+ */
+export const RENAME_THREAD = `${TAGS}${NOTIFY}
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'owner', 'title', 'renamedAt')
+if not m[1] then return {'nothread'} end
+if m[3] == ARGV[1] then return {'same', redis.call('HGETALL', KEYS[1])} end
+local at = math.max(tonumber(ARGV[2]), tonumber(m[4] or '0') + 1)
+redis.call('HSET', KEYS[1], 'title', ARGV[1], 'renamedAt', at)
+notify(ownerKeyOf(ARGV[3], m[2], ':activity'), KEYS[1], ARGV[4])
+return {'ok', redis.call('HGETALL', KEYS[1])}
+`;
+
+/** How long a deleted thread's last stream entry stays for the tails still open on it. */
+const DELETED_STREAM_TTL_MS = 60_000;
+/** How long a deleted thread's tombstone keeps answering a repeated delete (the session's lifetime). */
+const TOMBSTONE_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * KEYS: meta, stream, ids, history. ARGV: owner, at, keyPrefix, threadId, partialPrefix.
+ * Returns {'nothread'}, {'forbidden'}, {'gone'} (deleted before) or {'ok'}.
+ * Deletes the thread's data and leaves a tombstone meta (`owner`, `deleted`); appends
+ * one last stream entry (`x` = deleted, no event) that ends the tails still open, and
+ * lets the stream expire; removes the thread from the owner's index and tells the
+ * owner's activity stream (an entry with `deleted` and no record).
+ */
+export const DELETE_THREAD = `${TAGS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch', 'deleted', 'head')
+if not m[1] then return {'nothread'} end
+if m[1] ~= ARGV[1] then return {'forbidden'} end
+if m[3] or not m[2] then return {'gone'} end
+local meta = redis.call('HGETALL', KEYS[1])
+for i = 1, #meta, 2 do
+  if string.sub(meta[i], 1, 2) == 's:' then redis.call('DEL', ARGV[5] .. string.sub(meta[i], 3)) end
+end
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'deleted', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ${TOMBSTONE_TTL_MS})
+redis.call('XADD', KEYS[2], '*', 'p', m[4], 'i', 'deleted', 'x', 'deleted')
+redis.call('PEXPIRE', KEYS[2], ${DELETED_STREAM_TTL_MS})
+redis.call('ZREM', ownerKeyOf(ARGV[3], ARGV[1], ':threads'), ARGV[4])
+local activity = ownerKeyOf(ARGV[3], ARGV[1], ':activity')
+local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
+redis.call('XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', ARGV[4], 'deleted', ARGV[2])
+return {'ok'}
 `;
 
 /**
