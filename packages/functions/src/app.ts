@@ -18,7 +18,7 @@ import { guardWrites } from "./write-guard.ts";
  * same app. Every path is under `/api`.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = createBaseApp();
+  const app = createBaseApp(deps);
   // Writes: CSRF and content type (write-guard.ts), then the body limit. The webhook
   // routes set their own, one per protocol (see routes/webhook.ts).
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], guardWrites(deps.config.publicUrl), limitBody);
@@ -31,5 +31,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/chats", streamControlRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
-  return finishApp(app);
+  return finishApp(app, deps);
 }

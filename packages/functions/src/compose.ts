@@ -5,13 +5,15 @@ import type { EventLog } from "@murmur/core/event-log";
 import { createIngest, retryingIngest } from "@murmur/core/ingest";
 import { type AgentOptions, createAgent } from "./agents.ts";
 import { type AppDeps, createStreamGauge } from "./deps.ts";
+import { type Logger, silentLogger } from "./log.ts";
 
 // The wiring both runtimes share: each entry (local/, lambda/) picks its event log and
 // its invoker, and builds the app's dependencies and the agent runner here, once.
 
-/** The app's dependencies over `log`, with agent runs started by `invoker`. */
-export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker): AppDeps {
+/** The app's dependencies over `log`, with agent runs started by `invoker`, logging to `logger`. */
+export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker, logger: Logger = silentLogger): AppDeps {
   return {
+    logger,
     config,
     log,
     ingest: createIngest(log),

@@ -2,6 +2,7 @@ import { MurmurError, UnavailableError } from "@murmur/core/errors";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { errorText, type Logger } from "./log.ts";
 
 const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   invalid_input: 400,
@@ -15,7 +16,7 @@ const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
 };
 
 /** The one error renderer: every failure answers `{ error: { code, message } }`. */
-export function renderError(error: Error, c: Context): Response {
+export function renderError(error: Error, c: Context, logger?: Logger): Response {
   if (error instanceof MurmurError) {
     if (error instanceof UnavailableError) c.header("Retry-After", String(error.retryAfterSeconds));
     return c.json({ error: { code: error.code, message: error.message } }, STATUS[error.code]);
@@ -24,7 +25,8 @@ export function renderError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
   }
-  console.error("unhandled error", error);
+  if (logger) logger.error("unhandled error", { error: errorText(error), stack: error.stack?.split("\n").slice(1, 4).join(" | ") });
+  else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }
 

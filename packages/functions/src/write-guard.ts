@@ -1,6 +1,7 @@
 import { ForbiddenError, UnsupportedMediaTypeError } from "@murmur/core/errors";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./deps.ts";
+import { headerToken } from "./session.ts";
 
 /**
  * Writes that a foreign page could make a browser send are refused (CSRF). The session
@@ -12,18 +13,20 @@ import type { AppEnv } from "./deps.ts";
  *   `text/plain`, `multipart/form-data` and `application/x-www-form-urlencoded`, and a
  *   page's `fetch` can send JSON elsewhere only after a CORS preflight this app never
  *   grants. Bodiless writes (stop, close a stream, delete) declare nothing.
- * - A write that does not carry `Authorization: Bearer` (so, the cookie or nothing) must
+ * - A write that carries no token in a header (`X-Murmur-Token`, or `Authorization:
+ *   Bearer` locally), so the cookie or nothing, must
  *   come from this app's own pages: `Sec-Fetch-Site: same-origin` (or `none`), else an
  *   `Origin` that is this request's own origin, its `X-Forwarded-Host`'s, or
  *   `PUBLIC_URL`'s; 403 otherwise. A request with neither header is not from a browser
- *   that could be led astray (curl, a server), and passes. A bearer token is never sent
- *   by a browser on its own, so bearer writes skip this check.
+ *   that could be led astray (curl, a server), and passes. A header token is never sent
+ *   by a browser on its own (and a page can send one elsewhere only after a preflight), so
+ *   such writes skip this check.
  */
 export function guardWrites(publicUrl: string | null): MiddlewareHandler<AppEnv> {
   const configured = publicUrl ? new URL(publicUrl).origin : null;
   return async (c, next) => {
     checkContentType(c);
-    if (!c.req.header("Authorization")?.startsWith("Bearer ")) checkOrigin(c, configured);
+    if (headerToken(c) === undefined) checkOrigin(c, configured);
     await next();
   };
 }

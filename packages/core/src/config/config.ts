@@ -28,6 +28,8 @@ export interface MurmurConfig {
    */
   readonly publicUrl: string | null;
   readonly agent: AgentConfig;
+  /** `MURMUR_LOG`: `json`, one JSON line per request and per stream end (default), or `off`. */
+  readonly log: "json" | "off";
 }
 
 /**
@@ -150,6 +152,7 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
     },
     publicUrl: optionalUrl(env, "PUBLIC_URL"),
     agent: readAgent(env, mode),
+    log: oneOf(env, "MURMUR_LOG", ["json", "off"] as const, "json"),
   };
   if (mode === "cloud" && config.agent.kind === "langgraph" && !config.publicUrl) {
     throw new ConfigError("PUBLIC_URL is required when AGENT=langgraph in cloud mode: LangGraph calls the webhook there");

@@ -4,7 +4,7 @@ export { FeedResetError } from "./hub.ts";
 export * from "./leases.ts";
 export * from "./memory.ts";
 export { createBlockingTailer } from "./redis/blocking-reader.ts";
-export { RedisEventLog } from "./redis/engine.ts";
+export { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
 export { newThreadId } from "./redis/keys.ts";
 export type { StreamTailer } from "./redis/multiplexer.ts";
 export * from "./redis.ts";

@@ -3,6 +3,7 @@ import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
+import type { StreamTailer } from "./redis/multiplexer.ts";
 
 export type { RedisConnectionOptions } from "./redis/connection.ts";
 
@@ -46,6 +47,18 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
  * commands, and one per blocking reader (see createBlockingTailer).
  */
 export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLog {
-  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, "murmur");
-  return new RedisEventLog("redis", createIoredisRunner(client), createBlockingTailer(options, client), options);
+  return createRedisParts(options).log;
+}
+
+/**
+ * The Redis adapter's log with its parts: the script runner (for a caller's own scripts on
+ * the same connection) and the shared reader (for `expect`). With `clientCommands: false`
+ * no connection sends any `CLIENT` command, `SETNAME` included.
+ */
+export function createRedisParts(options: RedisEventLogOptions): { log: RedisEventLog; runner: ScriptRunner; tailer: StreamTailer } {
+  const named = options.clientCommands !== false;
+  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, named ? "murmur" : undefined);
+  const runner = createIoredisRunner(client);
+  const tailer = createBlockingTailer(options, client);
+  return { log: new RedisEventLog("redis", runner, tailer, options), runner, tailer };
 }

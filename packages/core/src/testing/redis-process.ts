@@ -28,10 +28,28 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `redis-server` on a free port with append-only persistence fsynced on every
- * write, so a kill loses nothing that was acknowledged.
+ * Redis as unkind as a hosted one: `CLIENT` gone altogether (renamed away), or every
+ * command allowed but those Upstash does not document that Murmur could use
+ * (`CLIENT UNBLOCK`), refused by ACL.
  */
-export async function startRedisProcess(): Promise<RedisProcess> {
+export const REDIS_WITHOUT_CLIENT: readonly string[] = ["--rename-command", "CLIENT", ""];
+export const REDIS_WITHOUT_CLIENT_UNBLOCK: readonly string[] = [
+  "--user",
+  "default",
+  "on",
+  "nopass",
+  "~*",
+  "&*",
+  "+@all",
+  "-client|unblock",
+];
+
+/**
+ * Starts `redis-server` on a free port with append-only persistence fsynced on every
+ * write, so a kill loses nothing that was acknowledged. `args` go on its command line
+ * (e.g. {@link REDIS_WITHOUT_CLIENT}).
+ */
+export async function startRedisProcess(options: { args?: readonly string[] } = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "murmur-redis-"));
   const url = `redis://127.0.0.1:${port}`;
@@ -40,7 +58,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   const start = async () => {
     const proc = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir],
+      [
+        ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir],
+        ...(options.args ?? []),
+      ],
       { stdio: ["ignore", "pipe", "ignore"] },
     );
     child = proc;

@@ -10,6 +10,8 @@ import {
 import type { AgentOptions } from "../agents.ts";
 import { createAppDeps, createRunner } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
+import type { Logger } from "../log.ts";
+import { localLogger } from "./log-sink.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
@@ -46,6 +48,7 @@ export function createLocalDeps(
   config: MurmurConfig,
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
+  logger: Logger = localLogger(config),
 ): AppDeps & { invoker: InProcessInvoker } {
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
   const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
@@ -54,5 +57,5 @@ export function createLocalDeps(
     stop: (run) => stopHandedOffRun(runner, run),
     onError: (error, what) => console.error(`${what} failed:`, error),
   });
-  return { ...createAppDeps(config, log, invoker), invoker };
+  return { ...createAppDeps(config, log, invoker, logger), invoker };
 }

@@ -6,6 +6,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { MurmurConfig } from "@murmur/core/config";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
+import type { Logger } from "../log.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
 import { webHeaders } from "./web-headers.ts";
@@ -22,11 +23,11 @@ export interface LocalServer {
 }
 
 /** Starts the API (and the built web app, when present) on `config.host:config.port`. */
-export async function startLocalServer(config: MurmurConfig, options: { webDist?: string } = {}): Promise<LocalServer> {
+export async function startLocalServer(config: MurmurConfig, options: { webDist?: string; logger?: Logger } = {}): Promise<LocalServer> {
   let url = "";
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
   // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
-  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }), streamResponder: nodeStreamResponder };
+  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }, options.logger), streamResponder: nodeStreamResponder };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();

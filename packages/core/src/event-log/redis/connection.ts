@@ -17,12 +17,21 @@ export interface RedisConnectionOptions {
   readonly readerName?: string;
   /** Reported when the reader loop fails (it keeps retrying). */
   readonly onError?: (error: unknown) => void;
-  /** See `createStreamMultiplexer`: 0 (read at once) for a server; a few ms for a function serving one stream. */
-  readonly settleMs?: number;
+  /**
+   * False: the readers send no `CLIENT` command at all (no `SETNAME`, `ID` or `UNBLOCK`),
+   * and a pending read is ended by a fresh connection instead (see createBlockingTailer).
+   * Upstash documents `CLIENT ID` but not `CLIENT UNBLOCK`, and every command is billed:
+   * the Stream function sets this. Default true: tried, and given up when refused.
+   */
+  readonly clientCommands?: boolean;
 }
 
-/** An ioredis connection with Murmur's timeouts: fails commands fast, reconnects forever. */
-export function connectRedis(url: string, commandTimeout: number, name: string): Redis {
+/**
+ * An ioredis connection with Murmur's timeouts: fails commands fast, reconnects forever.
+ * A `name` is set with `CLIENT SETNAME` on every (re)connect; without one, nothing but
+ * `AUTH` (when the URL has a password) precedes the first command.
+ */
+export function connectRedis(url: string, commandTimeout: number, name?: string): Redis {
   const client = new Redis(url, {
     connectionName: name,
     commandTimeout,
