@@ -22,9 +22,21 @@ import { checkChannel, checkSignal } from "../signals.ts";
 import { titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
 import { followStream } from "./follow.ts";
-import { activityKey, checkPrefix, ownerKey, signalKey, threadKeys } from "./keys.ts";
+import { activityKey, checkPrefix, ownerKey, ownerTag, signalKey, threadKeys, threadTag } from "./keys.ts";
 import type { RawEntry, StreamTailer } from "./multiplexer.ts";
-import { APPEND, CREATE_THREAD, GET_THREAD, LIST_THREADS, POSITIONS, PUBLISH_SIGNAL, READ, READ_SIGNALS, SNAPSHOT } from "./scripts.ts";
+import {
+  APPEND,
+  CREATE_THREAD,
+  GET_THREAD,
+  LIST_POSITION,
+  LIST_THREADS,
+  POSITIONS,
+  PUBLISH_SIGNAL,
+  publishingScript,
+  READ,
+  READ_SIGNALS,
+  SNAPSHOT,
+} from "./scripts.ts";
 
 /**
  * Runs one of the engine's Lua scripts (scripts.ts) by its SHA, sending the source only
@@ -41,6 +53,12 @@ export interface ScriptRunner {
 export interface RedisLogOptions extends EventLogOptions {
   /** Key prefix of app and stage, e.g. `murmur:local`. */
   readonly prefix: string;
+  /**
+   * The log runs on a Redis Cluster: every script also publishes the entries it appends
+   * (see `publishingScript`), which the cluster tailer follows, and a thread's id must
+   * carry its owner's hash tag (`newThreadId`), so that each script touches one slot.
+   */
+  readonly cluster?: boolean;
 }
 
 const DEFAULT_MAX_EVENTS = 10_000;
@@ -59,6 +77,9 @@ export class RedisEventLog implements EventLog {
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
   private closed = false;
   private readonly hubs = new ThreadHubs(this);
+  private readonly cluster: boolean;
+  /** Each script as this log runs it (see `RedisLogOptions.cluster`). */
+  private readonly scripts = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -68,9 +89,15 @@ export class RedisEventLog implements EventLog {
   ) {
     this.prefix = checkPrefix(options.prefix);
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
+    this.cluster = options.cluster ?? false;
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
+    if (this.cluster && threadTag(input.id) !== ownerTag(input.owner)) {
+      throw new ValidationError(
+        `thread id ${input.id} does not carry its owner's hash tag: on a Redis Cluster, ids come from newThreadId(owner)`,
+      );
+    }
     const keys = threadKeys(this.prefix, input.id);
     const created = await this.run(
       CREATE_THREAD,
@@ -91,14 +118,18 @@ export class RedisEventLog implements EventLog {
   }
 
   async positions(threadId: string, listOwner: string): Promise<Positions> {
-    const reply = (await this.run(
-      POSITIONS,
-      [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, listOwner)],
-      [],
-    )) as string[];
+    const meta = threadKeys(this.prefix, threadId).meta;
+    const activity = activityKey(this.prefix, listOwner);
+    // One script when the thread and the list share a slot (the thread is listOwner's);
+    // two otherwise (someone else's thread, or an id without its owner's tag).
+    const together = threadTag(threadId) === ownerTag(listOwner);
+    const [reply, listPosition] = (await Promise.all([
+      this.run(POSITIONS, together ? [meta, activity] : [meta], []),
+      together ? "" : this.run(LIST_POSITION, [activity], []),
+    ])) as [string[], string];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
     const [epoch, head, owner, position] = reply as [string, string, string, string];
-    return { owner, cursor: formatCursor({ epoch, ...splitId(head) }), position };
+    return { owner, cursor: formatCursor({ epoch, ...splitId(head) }), position: together ? position : listPosition };
   }
 
   async publishSignal(channel: string, message: string): Promise<void> {
@@ -301,8 +332,13 @@ export class RedisEventLog implements EventLog {
 
   private async run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     if (this.closed) throw new UnavailableError("event log is closed");
+    let source = script;
+    if (this.cluster) {
+      source = this.scripts.get(script) ?? publishingScript(script);
+      this.scripts.set(script, source);
+    }
     try {
-      return await this.runner.run(script, keys, args);
+      return await this.runner.run(source, keys, args);
     } catch (cause) {
       throw unavailable(cause);
     }

@@ -25,6 +25,45 @@ local function field(entry, name)
 end
 `;
 
+/**
+ * What a script does with each entry it appends (`feed`) and, before it returns, with all
+ * of them (`flush`). On one Redis nothing: readers block in `XREAD`. On a Redis Cluster
+ * (see {@link publishingScript}) each stream's new entries go out as one sharded pub/sub
+ * message on the channel named by the stream's key (so in its slot), which the cluster
+ * tailer (cluster-tailer.ts) delivers without reading the stream again.
+ */
+const FEED_OFF = `
+local function feed() end
+local function flush() end
+`;
+
+const FEED_PUBLISH = `
+local fedEntries, fedStreams = {}, {}
+local function feed(stream, id, ...)
+  local entries = fedEntries[stream]
+  if not entries then
+    entries = {}
+    fedEntries[stream] = entries
+    fedStreams[#fedStreams + 1] = stream
+  end
+  entries[#entries + 1] = {id, {...}}
+end
+local function flush()
+  for i = 1, #fedStreams do
+    redis.call('SPUBLISH', fedStreams[i], cjson.encode(fedEntries[fedStreams[i]]))
+  end
+end
+`;
+
+/**
+ * The script as it runs on a Redis Cluster: the same, but publishing what it appends (a
+ * JSON array of `[id, [field, value, ...]]`, exactly the entries `XREAD` would return)
+ * with `SPUBLISH` (Redis 7) on each appended stream's own key as the channel.
+ */
+export function publishingScript(script: string): string {
+  return script.replace(FEED_OFF, FEED_PUBLISH);
+}
+
 // The hash tags of keys.ts, in Lua: an owner's (8 hex digits of its SHA-1) and a thread's
 // (the owner tag its id embeds, or the whole id).
 const TAGS = `
@@ -53,7 +92,7 @@ local function notify(activity, meta, threadId)
       args[#args + 1] = values[i]
     end
   end
-  redis.call(unpack(args))
+  feed(activity, redis.call(unpack(args)), unpack(args, 7))
 end
 `;
 
@@ -61,11 +100,12 @@ end
  * KEYS: meta, ownerIndex, activity. ARGV: owner, createdAt, epoch, threadId.
  * Returns 1, or 0 when the thread exists.
  */
-export const CREATE_THREAD = `${NOTIFY}
+export const CREATE_THREAD = `${FEED_OFF}${NOTIFY}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'epoch', ARGV[3], 'head', '0-0')
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
 notify(KEYS[3], KEYS[1], ARGV[4])
+flush()
 return 1
 `;
 
@@ -91,7 +131,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * has one, so a runner learns of a stop from its own appends. The stream is trimmed
  * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
-export const APPEND = `${TAGS}${NOTIFY}
+export const APPEND = `${FEED_OFF}${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local maxEvents, keyPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local W = ${APPEND_ARGS_PER_EVENT}
@@ -122,7 +162,9 @@ for e = 1, n do
     if seq <= seqs[messageId] then
       status, id = 'dup', head
     else
-      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      local prev = head
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', prev, 'i', eventId, 'e', json)
+      feed(stream, head, 'p', prev, 'i', eventId, 'e', json)
       redis.call('APPEND', partial, text)
       seqs[messageId] = seq
       dirty[messageId] = true
@@ -132,7 +174,9 @@ for e = 1, n do
     if existing then
       status, id = 'dup', existing
     else
-      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      local prev = head
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', prev, 'i', eventId, 'e', json)
+      feed(stream, head, 'p', prev, 'i', eventId, 'e', json)
       redis.call('HSET', ids, eventId, head)
       if etype ~= 'message.delta' then
         redis.call('RPUSH', history, json)
@@ -186,6 +230,7 @@ if headMoved then
 end
 if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
 if changed then notify(ownerKeyOf(keyPrefix, owner, ':activity'), meta, threadId) end
+flush()
 return out
 `;
 
@@ -261,15 +306,30 @@ end
 return {last and last[1] or '0-0', out}
 `;
 
+const LAST_ID = `
+local function lastId(stream)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  return last and last[1] or '0-0'
+end
+`;
+
 /**
- * KEYS: meta, activity. Returns {epoch, head, owner, lastActivityId} or {} when the
- * thread is unknown: where a thread and its owner's list stand, for an idle client's check.
+ * KEYS: meta, activity (optional). Returns {epoch, head, owner, lastActivityId ('' without
+ * the activity key)} or {} when the thread is unknown: where a thread and its owner's list
+ * stand, for an idle client's check.
  */
-export const POSITIONS = `
+export const POSITIONS = `${LAST_ID}
 local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'owner')
 if not m[1] then return {} end
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-return {m[1], m[2], m[3], last and last[1] or '0-0'}
+return {m[1], m[2], m[3], KEYS[2] and lastId(KEYS[2]) or ''}
+`;
+
+/**
+ * KEYS: activity. Returns the id of the owner's newest activity entry ('0-0': none): the
+ * list position, for a `positions` call whose thread and list lie in different slots.
+ */
+export const LIST_POSITION = `${LAST_ID}
+return lastId(KEYS[1])
 `;
 
 /** How many signals a channel keeps: watchers further behind than this may miss some. */
@@ -278,10 +338,12 @@ const SIGNAL_MAXLEN = 50;
 const SIGNAL_TTL_MS = 24 * 3600_000;
 
 /** KEYS: channel stream. ARGV: message. Appends it, naming the entry before it (`p`). */
-export const PUBLISH_SIGNAL = `
+export const PUBLISH_SIGNAL = `${FEED_OFF}
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${SIGNAL_MAXLEN}, '*', 'p', last and last[1] or '0-0', 'm', ARGV[1])
+local prev = last and last[1] or '0-0'
+feed(KEYS[1], redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${SIGNAL_MAXLEN}, '*', 'p', prev, 'm', ARGV[1]), 'p', prev, 'm', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ${SIGNAL_TTL_MS})
+flush()
 return 1
 `;
 
