@@ -37,7 +37,15 @@ export interface Plan {
   readonly heartbeatMs: number;
 }
 
-const SYSTEMS: readonly SystemId[] = ["murmur-memory", "murmur-redis", "redis-pubsub", "http-floor", "socketio", "polling"];
+const SYSTEMS: readonly SystemId[] = [
+  "murmur-memory",
+  "murmur-redis",
+  "murmur-redis-cluster",
+  "redis-pubsub",
+  "http-floor",
+  "socketio",
+  "polling",
+];
 
 /** Events a second for `n` subscribers one per thread: 20 per thread for few, 200 in all for many. */
 export function spreadRate(n: number): number {

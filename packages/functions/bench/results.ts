@@ -2,7 +2,7 @@ import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
 
 /** The designs measured side by side. */
-export type SystemId = "murmur-memory" | "murmur-redis" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
+export type SystemId = "murmur-memory" | "murmur-redis" | "murmur-redis-cluster" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
 
 export type Layout = "spread" | "hot";
 
