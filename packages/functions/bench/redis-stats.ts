@@ -31,6 +31,15 @@ export class RedisProbe {
     return counts;
   }
 
+  /** CPU seconds (user + system) the Redis server has used so far, every node summed: `INFO cpu`. */
+  async cpuSeconds(): Promise<number> {
+    let seconds = 0;
+    for (const text of await Promise.all(this.clients.map((client) => client.info("cpu")))) {
+      for (const match of text.matchAll(/^used_cpu_(?:user|sys):([\d.]+)/gm)) seconds += Number(match[1]);
+    }
+    return seconds;
+  }
+
   async configure(settings: Record<string, string>): Promise<void> {
     for (const client of this.clients) for (const [name, value] of Object.entries(settings)) await client.config("SET", name, value);
   }

@@ -11,6 +11,8 @@ export interface CommandWindow {
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
   readonly seconds: number;
+  /** CPU seconds Redis used over the window (every node of a cluster summed); absent in older results. */
+  readonly redisCpuSeconds?: number;
 }
 
 export interface LatencyResult {
@@ -60,6 +62,8 @@ export interface SaturationResult {
   readonly window: number;
   readonly p50: number | null;
   readonly p99: number | null;
+  /** Redis commands and CPU over the window (Redis designs). */
+  readonly commands?: CommandWindow | null;
 }
 
 export interface ResumeResult {

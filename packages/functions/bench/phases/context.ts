@@ -21,6 +21,7 @@ export interface CommandPoint {
   readonly at: number;
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
+  readonly redisCpuSeconds: number;
 }
 
 /** Everything a phase needs to measure one design. */
@@ -100,8 +101,8 @@ export class RunContext {
   /** Null for designs without Redis. */
   async commandsNow(): Promise<CommandPoint | null> {
     if (!this.probe) return null;
-    const [stats, executed] = await Promise.all([this.serverStats(), this.probe.commandStats()]);
-    return { at: Date.now(), sent: stats.commands, executed };
+    const [stats, executed, redisCpuSeconds] = await Promise.all([this.serverStats(), this.probe.commandStats(), this.probe.cpuSeconds()]);
+    return { at: Date.now(), sent: stats.commands, executed, redisCpuSeconds };
   }
 }
 
@@ -111,5 +112,6 @@ export function commandWindow(before: CommandPoint | null, after: CommandPoint |
     sent: diffCounts(before.sent, after.sent),
     executed: diffCounts(before.executed, after.executed),
     seconds: (after.at - before.at) / 1000,
+    redisCpuSeconds: after.redisCpuSeconds - before.redisCpuSeconds,
   };
 }
