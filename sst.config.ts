@@ -1,12 +1,4 @@
 /// <reference path="./.sst/platform/config.d.ts" />
-import {
-  ARCHITECTURE,
-  DEFAULT_PAD_BYTES,
-  FUNCTION_MEMORY_MB,
-  HEARTBEAT_MS,
-  REDIS_BLOCK_MS,
-  STREAM_PLANNED_CLOSE_SECONDS,
-} from "./packages/functions/src/lambda/deployment.ts";
 
 /**
  * Murmur on AWS (README "Deploy"). One block per concern: the event log, the secrets,
@@ -18,14 +10,10 @@ import {
 const DATABASE_STAGES = ["production"];
 /** The Stream function's timeout: Lambda's limit. */
 const STREAM_TIMEOUT_SECONDS = 900;
-// Memory, architecture, planned close, heartbeat, block and padding: deployment.ts, which
-// the cost model (`npm run cost`) reads too. The handler also closes a stream a minute
-// before its remaining time runs out. README "Deploy" explains the padding's cost;
-// `MURMUR_PAD_BYTES` at deploy time overrides it (0: none), e.g. to measure with the probe.
-const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);
-if (!Number.isInteger(PAD_BYTES) || PAD_BYTES < 0 || PAD_BYTES > 65_536) {
-  throw new Error(`MURMUR_PAD_BYTES must be a whole number of bytes from 0 to 65536, got "${process.env.MURMUR_PAD_BYTES}"`);
-}
+// Memory, architecture, planned close, heartbeat, block and padding come from
+// packages/functions/src/lambda/deployment.ts, which the cost model (`npm run cost`)
+// reads too; imported inside `run()`, as SST allows no top-level imports here. The
+// handler also closes a stream a minute before its remaining time runs out.
 /** Agent settings that are not secrets, taken from the deploying shell or `.env`. */
 const AGENT_SETTINGS = [
   "AGENT",
@@ -64,6 +52,15 @@ export default $config({
     },
   },
   async run() {
+    const { ARCHITECTURE, DEFAULT_PAD_BYTES, FUNCTION_MEMORY_MB, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } = await import(
+      "./packages/functions/src/lambda/deployment.ts"
+    );
+    // README "Deploy" explains the padding's cost; `MURMUR_PAD_BYTES` at deploy time
+    // overrides it (0: none), e.g. to measure with the probe.
+    const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);
+    if (!Number.isInteger(PAD_BYTES) || PAD_BYTES < 0 || PAD_BYTES > 65_536) {
+      throw new Error(`MURMUR_PAD_BYTES must be a whole number of bytes from 0 to 65536, got "${process.env.MURMUR_PAD_BYTES}"`);
+    }
     const keyPrefix = `${$app.name}:${$app.stage}`;
 
     // Event log: Upstash Redis, written over REST, tailed over TCP. A stage in

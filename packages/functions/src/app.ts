@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { regenerateRoutes } from "./routes/regenerate.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/chats/sse", streamRoutes(deps));
   app.route("/chats", sendRoutes(deps));
   app.route("/chats", runRoutes(deps));
+  app.route("/chats", regenerateRoutes(deps));
   app.route("/chats", streamControlRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));

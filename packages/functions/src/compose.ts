@@ -40,5 +40,6 @@ export function createRunner(config: MurmurConfig, log: EventLog, options: Runne
     deltaWindowMs: config.agent.deltaWindowMs,
     historyLimit: config.agent.historyLimit,
     cancelWatch: options.cancelWatch,
+    leaseMs: config.eventLog.runLeaseMs,
   };
 }

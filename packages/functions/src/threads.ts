@@ -1,16 +1,31 @@
+import { endLapsedRuns } from "@murmur/core/agent";
 import { isId } from "@murmur/core/chat";
 import { ForbiddenError, NotFoundError, ValidationError } from "@murmur/core/errors";
-import type { EventLog, ThreadRecord } from "@murmur/core/event-log";
+import type { EventLog, RunLease, ThreadRecord } from "@murmur/core/event-log";
+import type { Ingest } from "@murmur/core/ingest";
 
 /**
- * The thread, if the session owns it.
+ * The thread, if the session owns it. Touching a thread also ends the replies whose
+ * writer went away (their lease lapsed: invariant I6), so none stays streaming.
  * @throws ValidationError for a malformed id, NotFoundError, or ForbiddenError when another session owns it.
  */
-export async function ownedThread(log: EventLog, threadId: string, sessionId: string): Promise<ThreadRecord> {
+export async function ownedThread(
+  deps: { readonly log: EventLog; readonly ingest: Ingest },
+  threadId: string,
+  sessionId: string,
+): Promise<ThreadRecord> {
   checkThreadId(threadId);
-  const thread = await log.getThread(threadId);
-  if (!thread) throw new NotFoundError(`thread ${threadId} not found`);
-  return checkOwner(thread, sessionId);
+  const found = await deps.log.getThread(threadId);
+  if (!found) throw new NotFoundError(`thread ${threadId} not found`);
+  const { leases, ...thread } = found;
+  checkOwner(thread, sessionId);
+  await endLapsed(deps, threadId, leases);
+  return thread;
+}
+
+/** Ends the lapsed runs among `leases` (see ownedThread); returns how many it ended. */
+export function endLapsed(deps: { readonly ingest: Ingest }, threadId: string, leases: readonly RunLease[]): Promise<number> {
+  return endLapsedRuns(deps.ingest, threadId, leases);
 }
 
 /** @throws ValidationError for a malformed thread id. */

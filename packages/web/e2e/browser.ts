@@ -81,3 +81,16 @@ export async function seqSteps(page: Page, messageId: string): Promise<[number, 
   const all = await page.evaluate(() => (window as unknown as { __seqSteps: [string, string | null, string | null][] }).__seqSteps);
   return all.filter(([id, from, to]) => id === messageId && from !== null && to !== null).map(([, from, to]) => [Number(from), Number(to)]);
 }
+
+/** True when the page is no wider than its window: nothing scrolls sideways. */
+export function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+/** How far each element matching `selector` reaches to the right, against the window's width. */
+export function rightEdges(page: Page, selector: string): Promise<{ right: number; width: number }[]> {
+  return page.evaluate(
+    (sel) => [...document.querySelectorAll(sel)].map((el) => ({ right: el.getBoundingClientRect().right, width: window.innerWidth })),
+    selector,
+  );
+}

@@ -136,18 +136,23 @@ describe("the chat in Chromium", () => {
     server = await suite.startServer();
     const page = await (await suite.browser().newContext({ viewport: { width: 375, height: 700 } })).newPage();
     await page.goto(server.url);
-    await page.getByRole("button", { name: "New chat" }).waitFor();
+    await page.locator("button.new-chat:not([disabled])").waitFor({ state: "attached" }); // in the closed drawer
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent);
+    // The chats are a drawer at this width: its button comes first, and opening it moves the focus to New chat inside it.
     await page.keyboard.press("Tab");
-    expect(await focused()).toBe("New chat");
+    expect(await focused()).toBe("Chats");
+    await page.keyboard.press("Enter");
+    await expect.poll(focused, WAIT).toBe("New chat");
     await page.keyboard.press("Enter");
     await threadIdOf(page);
-    for (let i = 0; i < 6 && (await focused()) !== "Message"; i++) await page.keyboard.press("Tab");
-    expect(await focused()).toBe("Message");
+    // New chat closes the drawer and puts the focus in the composer.
+    await expect.poll(focused, WAIT).toBe("Message");
     await page.keyboard.type("typed without a mouse");
     await page.keyboard.press("Enter");
     await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();
-    await expect(page.locator("[aria-live]").textContent()).resolves.toBe(`Demo responder replied: ${reply("typed without a mouse")}`);
+    await expect(page.locator(".messages-frame [aria-live]").textContent()).resolves.toBe(
+      `Demo responder replied: ${reply("typed without a mouse")}`,
+    );
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   });
 

@@ -36,3 +36,16 @@ export async function serverReplies(server: LocalServer, threadId: string): Prom
   const { state } = await server.deps.log.snapshot(threadId);
   return state.messages.filter((m) => m.role === "assistant").map((m) => m.text);
 }
+
+/**
+ * Puts a finished exchange in a thread as an agent would, through the same ingestion as
+ * the webhook: a user message, then a reply with `reply` as its whole text.
+ */
+export async function ingestExchange(server: LocalServer, threadId: string, key: string, prompt: string, reply: string): Promise<void> {
+  const base = { threadId, runId: `r_${key}`, messageId: `a_${key}` };
+  await server.deps.ingest(threadId, [
+    { id: `${key}:m`, threadId, at: Date.now(), type: "message.created", messageId: `m_${key}`, role: "user", text: prompt },
+    { ...base, id: `${key}:s`, at: Date.now(), type: "run.started", replyTo: `m_${key}`, agent: "assistant" },
+    { ...base, id: `${key}:c`, at: Date.now(), type: "message.completed", text: reply },
+  ]);
+}

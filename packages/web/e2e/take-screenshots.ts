@@ -30,7 +30,7 @@ const browser = await launchChromium();
 const shoot = (page: Page, name: string) => page.screenshot({ path: `${out}${name}.png` });
 try {
   for (const scheme of ["light", "dark"] as const) {
-    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1100, height: 720 } });
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(server.url);
     await sendFromComposer(page, "How does Murmur deliver a reply?");
@@ -51,7 +51,7 @@ try {
       { ...base, id: `md:${scheme}:s`, at: Date.now(), type: "run.started", replyTo: `m_md${scheme}`, agent: "assistant" },
       { ...base, id: `md:${scheme}:c`, at: Date.now(), type: "message.completed", text: MARKDOWN_REPLY },
     ]);
-    await page.locator(".markdown pre").waitFor();
+    await page.locator(".markdown .code-block .hljs-string").first().waitFor();
     await sendFromComposer(page, "And while it streams?");
     await page.locator('.message[data-status="streaming"] .caret').waitFor();
     await page.waitForTimeout(900);
@@ -59,15 +59,27 @@ try {
     await page.getByRole("button", { name: "Stop" }).click();
     await page.locator('.message[data-status="failed"]').waitFor();
     await shoot(page, `stopped-${scheme}`);
+    // The demo's formatted replies: a table, then code.
+    await page.getByRole("button", { name: "New chat" }).click();
+    await sendFromComposer(page, "compare the designs in a table");
+    await page.locator('.message[data-status="complete"] table').waitFor({ timeout: 30_000 });
+    await sendFromComposer(page, "show me some code");
+    await page.locator('.message[data-status="complete"] .code-block .hljs-keyword').first().waitFor({ timeout: 30_000 });
+    await page.locator(".messages").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await shoot(page, `table-code-${scheme}`);
     await context.close();
   }
 
   const mobile = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true });
   const phone = await mobile.newPage();
   await phone.goto(server.url);
-  await sendFromComposer(phone, "Hello from a phone");
+  await sendFromComposer(phone, "give me a list of steps");
   await phone.locator('.message[data-role="assistant"][data-status="complete"]').waitFor({ timeout: 30_000 });
   await shoot(phone, "mobile-375");
+  await phone.getByRole("button", { name: "Chats" }).click();
+  await phone.locator("nav.threads").waitFor({ state: "visible" });
+  await phone.waitForTimeout(300); // the drawer's slide
+  await shoot(phone, "mobile-375-chats");
   await mobile.close();
 
   const wide = await browser.newContext({ viewport: { width: 1100, height: 720 } });

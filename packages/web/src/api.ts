@@ -31,10 +31,14 @@ export interface Session {
 /** A server that names no policy (one from before policies) gets what it always had. */
 const DEFAULT_STREAM: StreamSettings = Object.freeze({ policy: "always", lingerMs: 15_000, idleCheckMs: 30_000 });
 
-/** The caller's threads, and how current the list is (an opaque position; null from a server that names none). */
+/**
+ * The caller's threads loaded so far, how current the list is (an opaque position; null
+ * from a server that names none), and the cursor of the next page (null: none left).
+ */
 export interface ThreadList {
   readonly threads: readonly ThreadRecord[];
   readonly position: string | null;
+  readonly next: string | null;
 }
 
 /** What `syncThread` answers when something changed: the current positions, and which of the two moved. */
@@ -65,7 +69,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: "GET" | "POST", path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+async function request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${config.apiBase}${path}`, {
@@ -78,7 +82,7 @@ async function request<T>(method: "GET" | "POST", path: string, body?: unknown, 
   } catch (cause) {
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.", { cause });
   }
-  if (response.status === 304) return null as T;
+  if (response.status === 304 || response.status === 204) return null as T;
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (payload as { error?: { code?: string; message?: string } } | null)?.error;
@@ -98,14 +102,41 @@ export const startSession = () =>
     }),
   );
 
-/** The caller's threads, most recently active first, and the list's position. */
-export const listThreads = () =>
-  request<{ threads: ThreadRecord[]; position?: string }>("GET", "/chats").then(
+/** How many threads a page of the list holds. */
+export const THREAD_PAGE_SIZE = 100; // the size of the first page the list stream sends
+
+/** A page of the caller's threads, most recently active first (the first, or the one after `before`), and the list's position. */
+export const listThreads = (before: string | null = null) => {
+  const query = new URLSearchParams({ limit: String(THREAD_PAGE_SIZE) });
+  if (before !== null) query.set("before", before);
+  return request<{ threads: ThreadRecord[]; position?: string; next?: string | null }>("GET", `/chats?${query}`).then(
     (r): ThreadList => ({
       threads: r.threads,
       position: r.position ?? null,
+      next: r.next ?? null,
     }),
   );
+};
+
+/** Renames a thread; the record comes back (and to every tab, over the list stream). */
+export const renameThread = (threadId: string, title: string) =>
+  request<{ thread: ThreadRecord }>("PATCH", threadPath(threadId), { title }).then((r) => r.thread);
+
+/**
+ * Deletes a thread for good (idempotent). `keepalive` lets the request outlive the page,
+ * for a delete whose undo time is cut short by leaving.
+ */
+export const deleteThread = (threadId: string, options: { keepalive?: boolean } = {}) =>
+  request<null>("DELETE", threadPath(threadId), undefined, { keepalive: options.keepalive === true });
+
+/**
+ * A new reply to the thread's last message: `attempt` is one past the replies to it the
+ * caller has seen, so a retry of the same regeneration starts nothing new.
+ */
+export const regenerateReply = (threadId: string, messageId: string, attempt: number) =>
+  request<SendResult & { attempt: number }>("POST", `${threadPath(threadId)}/messages/${encodeURIComponent(messageId)}/regenerate`, {
+    attempt,
+  });
 
 /**
  * The idle check: one cheap read on the server. Null (a 304) when neither the thread
@@ -149,8 +180,8 @@ export const cancelRun = (threadId: string, runId: string) =>
 /** Records that the caller has seen the thread, so every tab and device clears its unread badge. */
 export const markRead = (threadId: string) => request<{ readAt: number }>("POST", `${threadPath(threadId)}/read`, {});
 
-/** Why the server ended a stream for good: the browser must not reconnect it. */
-export type FinalCloseReason = "superseded" | "released";
+/** Why the server ended a stream for good: the browser must not reconnect it. `deleted`: the thread is gone. */
+export type FinalCloseReason = "superseded" | "released" | "deleted";
 
 /** Callbacks of one event stream. Each frame's cursor is what resuming after it needs. */
 export interface StreamHandlers {
@@ -175,10 +206,12 @@ export interface StreamHandlers {
    * closed and nothing reconnects it.
    */
   onEnd?(reason: FinalCloseReason): void;
-  /** The caller's whole thread list and its position: sent first on each connection opened with `threads`. */
-  onThreads?(threads: ThreadRecord[], position: string | null): void;
-  /** One of the caller's threads changed (created, new activity, read elsewhere), and the list's new position. */
+  /** The first page of the caller's thread list, its position and the next page's cursor: sent first on each connection opened with `threads`. */
+  onThreads?(threads: ThreadRecord[], position: string | null, next: string | null): void;
+  /** One of the caller's threads changed (created, renamed, new activity, read elsewhere), and the list's new position. */
   onThreadUpdated?(thread: ThreadRecord, position: string | null): void;
+  /** One of the caller's threads was deleted (in any tab or device), and the list's new position. */
+  onThreadRemoved?(threadId: string, position: string | null): void;
 }
 
 /** Where a stream starts and what it carries. */
@@ -231,11 +264,14 @@ export function openEventStream(
   on<{ state: ThreadState; cursor: string }>("snapshot", (d) => handlers.onState(d.state, d.cursor));
   on<{ reason: string; state: ThreadState; cursor: string }>("reset", (d) => handlers.onState(d.state, d.cursor, { reason: d.reason }));
   on<{ reason: string; message?: string }>("close", (d) => {
-    if (d.reason !== "superseded" && d.reason !== "released") return handlers.onClose(d.reason, d.message);
+    if (d.reason !== "superseded" && d.reason !== "released" && d.reason !== "deleted") return handlers.onClose(d.reason, d.message);
     source.close();
     handlers.onEnd?.(d.reason);
   });
-  on<{ threads: ThreadRecord[]; position?: string }>("threads", (d) => handlers.onThreads?.(d.threads, d.position ?? null));
+  on<{ threads: ThreadRecord[]; position?: string; next?: string | null }>("threads", (d) =>
+    handlers.onThreads?.(d.threads, d.position ?? null, d.next ?? null),
+  );
+  on<{ threadId: string; position?: string }>("thread.removed", (d) => handlers.onThreadRemoved?.(d.threadId, d.position ?? null));
   on<{ thread: ThreadRecord; position?: string }>("thread.updated", (d) => handlers.onThreadUpdated?.(d.thread, d.position ?? null));
   for (const type of CHAT_EVENT_TYPES) on<ChatEvent>(type, (event, cursor) => handlers.onEvent(event, cursor));
   return () => source.close();

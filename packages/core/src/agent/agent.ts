@@ -6,6 +6,8 @@ export interface AgentTurn {
   readonly replyTo: string;
   /** Its text. */
   readonly prompt: string;
+  /** Which attempt at a reply to this prompt: 0 first, 1, 2, ... for each retry or regeneration. */
+  readonly attempt?: number;
   /** Earlier complete messages, oldest first, not including the prompt. */
   readonly history: readonly { readonly role: "user" | "assistant"; readonly text: string }[];
 }

@@ -5,7 +5,7 @@ export type WatchOutcome = "cancel" | "ended" | "closed";
 
 /**
  * Follows a thread's log after `after` until it records a `run.cancel_requested` for
- * `runId` ("cancel") or the end of `messageId` ("ended"). Resolves "closed" when `signal`
+ * `runId` or the thread's deletion ("cancel") or the end of `messageId` ("ended"). Resolves "closed" when `signal`
  * aborts, the log closes, the cursor resets, or the log fails: a watch never fails a reply.
  * Cancellation travels through the log, so a stop reaches a run in any process.
  */
@@ -18,6 +18,7 @@ export async function watchRun(
   try {
     for await (const item of log.tail(run.threadId, after, signal)) {
       if (item.kind === "reset") return "closed";
+      if (item.kind === "deleted") return "cancel"; // nowhere left to write the reply
       for (const { event } of item.events) {
         if (event.type === "run.cancel_requested" && event.runId === run.runId) return "cancel";
         if ((event.type === "message.completed" || event.type === "message.failed") && event.messageId === run.messageId) return "ended";

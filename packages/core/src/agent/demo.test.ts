@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDemoAgent, demoReply } from "./demo.ts";
+import { createDemoAgent, demoReply, demoShape } from "./demo.ts";
 
 const turn = { threadId: "t", runId: "r", replyTo: "m", prompt: "hello there", history: [] };
 
@@ -8,6 +8,19 @@ describe("demo responder", () => {
     expect(demoReply(turn)).toBe(demoReply({ ...turn }));
     expect(demoReply(turn)).toContain('You wrote 2 words: "hello there"');
     expect(demoReply({ prompt: "x", history: [{ role: "user", text: "a" }] })).toContain("turn 2");
+  });
+
+  it("varies its reply with the message: a short answer, a list, a table, a code block with a language", () => {
+    const reply = (prompt: string, attempt = 0) => demoReply({ prompt, history: [], attempt });
+    expect(demoShape("hello there")).toBe("answer");
+    expect(reply("hello there")).not.toMatch(/[*_`|#]/);
+    expect(reply("give me a list of ideas")).toMatch(/^3\. .*\n {3}- /m);
+    expect(reply("compare the designs in a table")).toMatch(/^\| design .*\n\| --- \|/m);
+    expect(reply("show me some code")).toMatch(/^```ts\n[\s\S]*\n```$/m);
+    expect(reply("show me some code")).toBe(reply("show me some code"));
+    // A regeneration says so, and is just as deterministic.
+    expect(reply("hello there", 1)).not.toBe(reply("hello there"));
+    expect(reply("hello there", 1)).toBe(reply("hello there", 1));
   });
 
   it("streams the reply word by word", async () => {

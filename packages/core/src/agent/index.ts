@@ -7,6 +7,7 @@ export * from "./invoker.ts";
 export * from "./langgraph.ts";
 export * from "./langgraph-completion.ts";
 export * from "./langgraph-ids.ts";
+export * from "./lease.ts";
 export * from "./openai.ts";
 export * from "./run-ids.ts";
 export * from "./run-turn.ts";

@@ -1,5 +1,5 @@
 import type { AgentRunRef } from "./agent.ts";
-import type { RunRequest } from "./run-turn.ts";
+import { type RunRequest, ShutdownError } from "./run-turn.ts";
 
 /**
  * Starts agent work without waiting for it, where the agent's configuration lives.
@@ -21,11 +21,16 @@ export interface AgentInvoker {
 /** Runs each request as a task in this process; `idle` resolves when none is running. */
 export interface InProcessInvoker extends AgentInvoker {
   idle(): Promise<void>;
+  /**
+   * Stops taking work, aborts every run in progress with `ShutdownError` (their replies
+   * fail retryably: send again) and waits up to `graceMs` for them to record it.
+   */
+  shutdown(graceMs: number): Promise<void>;
 }
 
 /** The work an in-process invoker runs in the background. */
 export interface InProcessWork {
-  run(request: RunRequest): Promise<unknown>;
+  run(request: RunRequest, signal: AbortSignal): Promise<unknown>;
   stop(run: AgentRunRef): Promise<unknown>;
   /** A failing task is reported here (e.g. the log was unreachable: there is nowhere to record it). */
   onError(error: unknown, what: string): void;
@@ -34,19 +39,34 @@ export interface InProcessWork {
 /** The local invoker: runs and stops as tasks in this process. */
 export function createInProcessInvoker(work: InProcessWork): InProcessInvoker {
   const running = new Set<Promise<unknown>>();
+  const runs = new Set<AbortController>();
+  let shuttingDown = false;
   const start = (task: Promise<unknown>, what: string) => {
     const tracked = task.catch((error: unknown) => work.onError(error, what)).finally(() => running.delete(tracked));
     running.add(tracked);
   };
   return {
     async invoke(request) {
-      start(work.run(request), `agent run for ${request.threadId}/${request.userMessageId}`);
+      if (shuttingDown) throw new ShutdownError();
+      const controller = new AbortController();
+      runs.add(controller);
+      start(
+        work.run(request, controller.signal).finally(() => runs.delete(controller)),
+        `agent run for ${request.threadId}/${request.userMessageId}`,
+      );
     },
     async cancel(run) {
       start(work.stop(run), `stopping run ${run.threadId}/${run.runId}`);
     },
     async idle() {
       while (running.size) await Promise.allSettled([...running]);
+    },
+    async shutdown(graceMs) {
+      shuttingDown = true;
+      for (const controller of runs) controller.abort(new ShutdownError());
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -38,20 +38,28 @@ export function repliesTo(messages: readonly ChatMessage[], userMessageId: strin
  * - the last reply failed and a retry may help (`retryable`): the next attempt, a new run;
  * - otherwise (streaming, complete, or failed for good): the last attempt again, whose
  *   run already started, so starting it lands as a duplicate.
- * Send, the in-process runner and the Agent function all ask this, so the `runId` a
- * send answers with is the run that actually writes the reply.
+ * A regeneration (`regenerate`: the attempt the client asks for, one past the replies it
+ * saw) starts that attempt even after a complete reply, once: asked again (a retry), the
+ * attempt exists and starting it lands as a duplicate; asked while a reply streams, it
+ * is that reply's attempt. So a regeneration's attempt number is its idempotency key.
+ * Send, regenerate, the in-process runner and the Agent function all ask this, so the
+ * `runId` they answer with is the run that actually writes the reply.
  */
-export function replyAttempt(messages: readonly ChatMessage[], userMessageId: string): number {
+export function replyAttempt(messages: readonly ChatMessage[], userMessageId: string, regenerate?: number): number {
   const replies = repliesTo(messages, userMessageId);
   const last = replies.at(-1);
   if (!last) return 0;
+  if (regenerate !== undefined && last.status !== "streaming") return Math.max(0, Math.min(regenerate, replies.length));
   return last.status === "failed" && last.error?.retryable ? replies.length : replies.length - 1;
 }
 
-/** The run a send of `userMessageId` starts (or finds running) now: {@link replyAttempt} over the thread's current state. */
-export async function planRun(log: EventLog, threadId: string, userMessageId: string): Promise<RunRef> {
+/**
+ * The run a send of `userMessageId` (or a regeneration of its reply, see
+ * {@link replyAttempt}) starts or finds running now, over the thread's current state.
+ */
+export async function planRun(log: EventLog, threadId: string, userMessageId: string, regenerate?: number): Promise<RunRef> {
   const { state } = await log.snapshot(threadId);
-  return runOf(threadId, userMessageId, replyAttempt(state.messages, userMessageId));
+  return runOf(threadId, userMessageId, replyAttempt(state.messages, userMessageId, regenerate));
 }
 
 /** The ids of one attempt. */

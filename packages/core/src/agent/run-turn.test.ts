@@ -191,6 +191,16 @@ describe("running an agent turn", () => {
     expect(replyAttempt([reply("failed")], "m_2")).toBe(0);
   });
 
+  it("starts a regeneration's attempt once, also after a complete reply; a retry of it, or one while a reply streams, starts nothing new", () => {
+    const reply = (status: "streaming" | "complete" | "failed") =>
+      ({ id: `a_${status}`, role: "assistant", text: "", status, createdAt: 0, replyTo: "m_1" }) as const;
+    expect(replyAttempt([reply("complete")], "m_1", 1)).toBe(1); // the next attempt
+    expect(replyAttempt([reply("complete"), reply("complete")], "m_1", 1)).toBe(1); // asked again: that attempt, a duplicate
+    expect(replyAttempt([reply("complete"), reply("streaming")], "m_1", 2)).toBe(1); // another tab regenerated first
+    expect(replyAttempt([reply("complete")], "m_1", 9)).toBe(1); // never past the next one
+    expect(replyAttempt([], "m_1", 1)).toBe(0);
+  });
+
   it("refuses an unknown user message", async () => {
     const { deps } = await setup(scripted([]));
     await expect(runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_404", attempt: 0 })).rejects.toThrow("message m_404 not found");

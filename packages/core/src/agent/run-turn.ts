@@ -1,11 +1,13 @@
 import { NotFoundError } from "../errors/index.ts";
 import type { EventLog } from "../event-log/event-log.ts";
+import { DEFAULT_RUN_LEASE_MS } from "../event-log/leases.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { Ingest } from "../ingest/ingest.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { CANCEL_POLL_MS, pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
 import { type Failure, failureEvent, STOPPED } from "./failure.ts";
+import { SHUT_DOWN } from "./lease.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
 
 /**
@@ -33,8 +35,21 @@ export interface RunTurnDeps {
    *   (the Agent function, where every command is billed).
    */
   readonly cancelWatch?: "follow" | "appends";
+  /**
+   * The run's lease (see `RunLease`), as the log's `runLeaseMs`: its appends renew it, and
+   * while it appends nothing the runner renews it every third of this.
+   */
+  readonly leaseMs?: number;
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
+}
+
+/** Aborting a run with this reason (the process is shutting down) ends its reply retryably, not as stopped. */
+export class ShutdownError extends Error {
+  constructor() {
+    super("the server is shutting down");
+    this.name = "ShutdownError";
+  }
 }
 
 /** The first delta batch of a reply goes out within this, whatever the window: the first words are what a person waits for. */
@@ -77,7 +92,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     .filter((m) => m.status === "complete")
     .slice(-(deps.historyLimit ?? 20))
     .map((m) => ({ role: m.role, text: m.text }));
-  const turn: AgentTurn = { threadId, runId, replyTo: userMessageId, prompt: prompt.text, history };
+  const turn: AgentTurn = { threadId, runId, replyTo: userMessageId, prompt: prompt.text, attempt, history };
 
   let seq = 0;
   let text = "";
@@ -98,6 +113,13 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   );
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
+  // The lease: the appends renew it; a run that appends nothing for a third of it renews it itself.
+  const leaseMs = deps.leaseMs ?? DEFAULT_RUN_LEASE_MS;
+  const renewal = setInterval(() => {
+    if (Date.now() - lastAppendAt < leaseMs / 3) return;
+    lastAppendAt = Date.now();
+    deps.log.renewLease(threadId, runId, Date.now() + leaseMs).catch(() => {}); // its appends report an outage
+  }, leaseMs / 3);
   const watching = new AbortController();
   const watch =
     !started || started.cancelRequested
@@ -120,15 +142,16 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
       text += chunk;
       batcher.push(chunk);
     }
-    if (controller.signal.aborted) failure ??= STOPPED;
+    if (controller.signal.aborted) failure ??= abortFailure(controller.signal);
   } catch (error) {
     failure = controller.signal.aborted
-      ? STOPPED
+      ? abortFailure(controller.signal)
       : error instanceof AgentError
         ? { reason: error.message, retryable: error.retryable, kind: error.kind }
         : { reason: "the agent failed unexpectedly", retryable: true, kind: "internal" };
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    clearInterval(renewal);
   }
   await batcher.drain();
   watching.abort();
@@ -140,6 +163,11 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   if (deps.agent.completion === "webhook") return "detached";
   await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
   return "completed";
+}
+
+/** A stop asked for by a person, or the process shutting down. */
+function abortFailure(signal: AbortSignal): Failure {
+  return signal.reason instanceof ShutdownError ? SHUT_DOWN : STOPPED;
 }
 
 const encoder = new TextEncoder();

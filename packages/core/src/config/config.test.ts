@@ -72,6 +72,7 @@ describe("configuration", () => {
     expect(readConfig({ ...secrets, REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002,redis-c" }, "local").eventLog).toEqual({
       adapter: "redis-cluster",
       maxEventsPerThread: 10_000,
+      runLeaseMs: 20_000,
       nodes: [
         { host: "10.0.0.1", port: 7000 },
         { host: "10.0.0.2", port: 7001 },

@@ -70,10 +70,11 @@ export interface RedisNodeAddress {
  * (memory when none is set).
  */
 export type EventLogConfig =
-  | { readonly adapter: "memory"; readonly maxEventsPerThread: number }
+  | { readonly adapter: "memory"; readonly maxEventsPerThread: number; readonly runLeaseMs: number }
   | {
       readonly adapter: "redis-cluster";
       readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
       /** Seed nodes: the client learns the rest of the cluster from them. */
       readonly nodes: readonly RedisNodeAddress[];
       readonly username: string | null;
@@ -86,6 +87,7 @@ export type EventLogConfig =
   | {
       readonly adapter: "redis";
       readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
       readonly url: string;
       readonly prefix: string;
       readonly blockMs: number;
@@ -94,6 +96,7 @@ export type EventLogConfig =
   | {
       readonly adapter: "upstash";
       readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
       readonly restUrl: string;
       readonly restToken: string;
       /** `REDIS_URL` when set: tails block over TCP instead of polling over REST. */
@@ -190,6 +193,8 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
 
 function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
   const maxEventsPerThread = integer(env, "EVENT_LOG_MAX_EVENTS", 10_000, 10, 10_000_000);
+  // How long a reply's writer may go silent before its reply is taken for abandoned (I6).
+  const runLeaseMs = integer(env, "RUN_LEASE_MS", 20_000, 3_000, 600_000);
   const prefix = env.MURMUR_KEY_PREFIX?.trim() || `murmur:${mode}`;
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
     throw new ConfigError(`MURMUR_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -, got "${prefix}"`);
@@ -206,20 +211,31 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
   if (cluster) {
     const commandTimeoutMs = integer(env, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 100, 60_000);
     const { from: _, ...where } = cluster;
-    return { adapter: "redis-cluster", maxEventsPerThread, ...where, prefix, commandTimeoutMs };
+    return { adapter: "redis-cluster", maxEventsPerThread, runLeaseMs, ...where, prefix, commandTimeoutMs };
   }
   if (restUrl) {
     const restToken = env.UPSTASH_REDIS_REST_TOKEN?.trim();
     if (!restToken) throw new ConfigError("UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
     const pollMinMs = integer(env, "UPSTASH_POLL_MIN_MS", 100, 10, 60_000);
     const pollMaxMs = integer(env, "UPSTASH_POLL_MAX_MS", 2_000, pollMinMs, 600_000);
-    return { adapter: "upstash", maxEventsPerThread, restUrl, restToken, tailUrl: redisUrl, prefix, blockMs, pollMinMs, pollMaxMs };
+    return {
+      adapter: "upstash",
+      maxEventsPerThread,
+      runLeaseMs,
+      restUrl,
+      restToken,
+      tailUrl: redisUrl,
+      prefix,
+      blockMs,
+      pollMinMs,
+      pollMaxMs,
+    };
   }
   if (redisUrl) {
     const commandTimeoutMs = integer(env, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 100, 60_000);
-    return { adapter: "redis", maxEventsPerThread, url: redisUrl, prefix, blockMs, commandTimeoutMs };
+    return { adapter: "redis", maxEventsPerThread, runLeaseMs, url: redisUrl, prefix, blockMs, commandTimeoutMs };
   }
-  return { adapter: "memory", maxEventsPerThread };
+  return { adapter: "memory", maxEventsPerThread, runLeaseMs };
 }
 
 type ClusterWhere = Pick<Extract<EventLogConfig, { adapter: "redis-cluster" }>, "nodes" | "username" | "password" | "tls"> & {

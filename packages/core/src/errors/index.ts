@@ -41,6 +41,13 @@ export class NotFoundError extends MurmurError {
   }
 }
 
+/** The request does not fit the resource's current state (e.g. regenerating a reply that is not the last). */
+export class ConflictError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("conflict", message, options);
+  }
+}
+
 export class PayloadTooLargeError extends MurmurError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("payload_too_large", message, options);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
-import { NotFoundError, UnavailableError } from "../errors/index.ts";
+import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import type { ChatEvent, MessageCreated } from "../events/schemas.ts";
 import { formatCursor, parseCursor } from "./cursor.ts";
 import type { EventLog, EventLogOptions, LoggedEvent, TailItem, ThreadsItem } from "./event-log.ts";
@@ -38,6 +38,14 @@ async function collect(
     }
   }
   return { events, items };
+}
+
+/** A thread's record as lists show it: `getThread` without the leases. */
+async function recordOf(log: EventLog, threadId: string) {
+  const found = await log.getThread(threadId);
+  if (!found) return found;
+  const { leases: _, ...record } = found;
+  return record;
 }
 
 /** Pulls items from an owner's live thread list one at a time; `stop` aborts it. */
@@ -119,7 +127,12 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       const owner = unique("s");
       const existing = await newThread(log, owner);
       const watch = watchOwner(log, owner);
-      expect(await watch.next()).toEqual({ kind: "list", threads: [await log.getThread(existing)], position: expect.any(String) });
+      expect(await watch.next()).toEqual({
+        kind: "list",
+        threads: [await recordOf(log, existing)],
+        position: expect.any(String),
+        next: null,
+      });
 
       const created = await newThread(log, owner);
       await newThread(log, unique("s")); // another owner's thread
@@ -155,11 +168,11 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
         if (item) positions.add(item.position);
         return item;
       };
-      expect(await change()).toEqual({ kind: "changed", thread: await log.getThread(created), position: expect.any(String) });
+      expect(await change()).toEqual({ kind: "changed", thread: await recordOf(log, created), position: expect.any(String) });
       expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, title: "message 1", updatedAt: at } });
       expect(await change()).toMatchObject({ kind: "changed", thread: { id: existing, updatedAt: at + 2 } });
       const last = await change();
-      expect(last).toEqual({ kind: "changed", thread: await log.getThread(existing), position: expect.any(String) });
+      expect(last).toEqual({ kind: "changed", thread: await recordOf(log, existing), position: expect.any(String) });
       expect((await log.getThread(existing))?.readAt).toBe(at + 3);
       // Every change moves the list's position, and the last one is where the list now stands.
       expect(positions.size).toBe(4);
@@ -178,7 +191,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       expect(await first.next()).toMatchObject({ kind: "changed", thread: { id: t, title: "message 1" } });
 
       const second = watchOwner(log, owner);
-      expect(await second.next()).toEqual({ kind: "list", threads: [await log.getThread(t)], position: expect.any(String) });
+      expect(await second.next()).toEqual({ kind: "list", threads: [await recordOf(log, t)], position: expect.any(String), next: null });
       const later = await newThread(log, owner);
       for (const watch of [first, second]) {
         expect(await watch.next()).toMatchObject({ kind: "changed", thread: { id: later } });
@@ -191,7 +204,12 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       const owner = unique("s");
       const t = await newThread(log, owner);
       const empty = await log.positions(t, owner);
-      expect(empty).toEqual({ owner, cursor: (await log.snapshot(t)).cursor, position: (await log.listThreads(owner)).position });
+      expect(empty).toEqual({
+        owner,
+        cursor: (await log.snapshot(t)).cursor,
+        position: (await log.listThreads(owner)).position,
+        leases: [],
+      });
       const written = await log.append(userMessage(t, 1));
       const after = await log.positions(t, owner);
       expect(after.cursor).toBe(written.cursor);
@@ -199,7 +217,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       // A delta moves the thread but not the list; another owner's changes move neither.
       const moved = await log.append(delta(t, 0));
       await newThread(log, unique("s"));
-      expect(await log.positions(t, owner)).toEqual({ owner, cursor: moved.cursor, position: after.position });
+      expect(await log.positions(t, owner)).toEqual({ owner, cursor: moved.cursor, position: after.position, leases: [] });
       await expect(log.positions(unique("t"), owner)).rejects.toBeInstanceOf(NotFoundError);
     });
 
@@ -242,6 +260,23 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       expect(read.kind === "events" && read.events.filter((e) => e.event.type === "message.delta")).toHaveLength(2);
     });
 
+    it("holds a run's lease from its start, renews it with its deltas and on demand, and drops it with the reply's end", async () => {
+      const log = await make({ runLeaseMs: 10_000 });
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const run = { threadId: t, runId: "r1", messageId: "a1" };
+      await log.append({ ...run, id: "r1:start", at: 1_000, type: "run.started", replyTo: "u1", agent: "demo" });
+      expect((await log.getThread(t))?.leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 11_000 }]);
+      await log.append({ ...delta(t, 0), at: 5_000 });
+      expect((await log.getThread(t))?.leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 15_000 }]);
+      await log.renewLease(t, "r1", 40_000);
+      expect((await log.positions(t, owner)).leases).toEqual([{ runId: "r1", messageId: "a1", expiresAt: 40_000 }]);
+      await log.append({ ...run, id: "r1:done", at: 6_000, type: "message.completed", text: "w0 " });
+      expect((await log.getThread(t))?.leases).toEqual([]);
+      await log.renewLease(t, "r1", 90_000); // after the end: nothing to renew
+      expect((await log.positions(t, owner)).leases).toEqual([]);
+    });
+
     it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {
       const log = await make();
       const channel = `stream:${unique("s")}:c1`;
@@ -259,6 +294,110 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       controller.abort();
       expect((await pending)?.done).toBe(true);
       await expect(log.publishSignal("bad channel!", "x")).rejects.toThrow(/channel/);
+    });
+
+    it("pages the owner's list with a cursor: every thread once, in list order, none deleted, a mover not twice", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const base = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const id = threadId(owner);
+        // Three share one activity time: ties go by id, greater first.
+        await log.createThread({ id, owner, createdAt: i < 3 ? base : base + i });
+        ids.push(id);
+      }
+      await newThread(log, unique("s")); // another owner's
+      const pages: string[][] = [];
+      let before: string | null = null;
+      for (let n = 0; n < 10; n++) {
+        const page: Awaited<ReturnType<EventLog["listThreads"]>> = await log.listThreads(owner, { limit: 3, before });
+        pages.push(page.threads.map((t) => t.id));
+        if (n === 0) {
+          // Between two pages a thread of a later page moves to the top, and one is deleted.
+          const last = pages[0]?.at(-1) as string;
+          const mover = ids.find((id) => !pages[0]?.includes(id) && id !== last) as string;
+          await log.append({ ...userMessage(mover, 1), at: base + 1000 });
+          const gone = ids.find((id) => !pages[0]?.includes(id) && id !== mover) as string;
+          await log.deleteThread(gone, owner);
+        }
+        before = page.next;
+        if (before === null) break;
+      }
+      const seen = pages.flat();
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toHaveLength(5); // 7, less the mover (now before the first page) and the deleted one
+      const all = (await log.listThreads(owner)).threads;
+      expect(all).toHaveLength(6);
+      expect(all.map((t) => t.id)).toEqual([...all].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1)).map((t) => t.id));
+      expect(seen).toEqual(all.map((t) => t.id).filter((id) => seen.includes(id)));
+      expect((await log.listThreads(owner, { limit: 6 })).next).toBeNull();
+      await expect(log.listThreads(owner, { before: "not a cursor" })).rejects.toBeInstanceOf(ValidationError);
+      await expect(log.listThreads(owner, { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it("renames a thread for good, not as activity, idempotently, live to every watcher", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const other = await newThread(log, owner);
+      await log.append({ ...userMessage(other, 1), at: Date.now() + 5000 });
+      const watch = watchOwner(log, owner);
+      await watch.next();
+      const before = await log.getThread(t);
+      const renamed = await log.renameThread(t, "Trip plans");
+      expect(renamed).toEqual({ ...before, title: "Trip plans", renamedAt: expect.any(Number) });
+      expect(await watch.next()).toEqual({ kind: "changed", thread: renamed, position: expect.any(String) });
+      const position = (await log.listThreads(owner)).position;
+      // The same title again changes nothing and tells nobody.
+      expect(await log.renameThread(t, "Trip plans")).toEqual(renamed);
+      expect((await log.listThreads(owner)).position).toBe(position);
+      // A first message after the rename does not rename it back; the order is by activity only.
+      await log.append(userMessage(t, 1));
+      expect((await log.getThread(t))?.title).toBe("Trip plans");
+      const again = await log.renameThread(t, "Trip");
+      expect(again.renamedAt).toBeGreaterThan(renamed.renamedAt as number);
+      expect((await log.listThreads(owner)).threads.map((r) => r.id)).toEqual([other, t]);
+      await expect(log.renameThread(unique("t"), "x")).rejects.toBeInstanceOf(NotFoundError);
+      watch.stop();
+    });
+
+    it("deletes a thread: unknown afterwards, off the list live, open tails ended, idempotent, owner only", async () => {
+      const log = await make();
+      const owner = unique("s");
+      const t = await newThread(log, owner);
+      const kept = await newThread(log, owner);
+      await log.append(userMessage(t, 1));
+      const { cursor } = await log.snapshot(t);
+      const watch = watchOwner(log, owner);
+      await watch.next();
+      const tail = collect(log, t, cursor, () => false);
+      await expect(log.deleteThread(t, unique("s"))).rejects.toBeInstanceOf(ForbiddenError);
+      expect(await log.getThread(t)).not.toBeNull();
+      // The tail is following the log live when the delete lands.
+      await log.append(userMessage(t, 2));
+      expect(await log.deleteThread(t, owner)).toEqual({ deleted: true });
+      const { events, items } = await tail;
+      expect(events.map((e) => e.event.id)).toEqual(["msg:u2"]);
+      expect(items.at(-1)).toEqual({ kind: "deleted" });
+      let removed = await watch.next();
+      while (removed?.kind === "changed") removed = await watch.next(); // the second message's activity
+      expect(removed).toEqual({ kind: "removed", threadId: t, position: expect.any(String) });
+      expect((await log.listThreads(owner)).position).toBe(removed?.position);
+
+      expect(await log.deleteThread(t, owner)).toEqual({ deleted: false });
+      await expect(log.deleteThread(t, unique("s"))).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(log.deleteThread(unique("t"), owner)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await log.getThread(t)).toBeNull();
+      expect((await log.listThreads(owner)).threads.map((r) => r.id)).toEqual([kept]);
+      await expect(log.snapshot(t)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(log.read(t, null, 10)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(log.append(userMessage(t, 3))).rejects.toBeInstanceOf(NotFoundError);
+      await expect(log.positions(t, owner)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(log.renameThread(t, "x")).rejects.toBeInstanceOf(NotFoundError);
+      expect((await collect(log, t, cursor, () => false)).items).toEqual([{ kind: "deleted" }]);
+      await expect(log.createThread({ id: t, owner, createdAt: Date.now() })).rejects.toThrow(/exists/);
+      watch.stop();
     });
 
     it("appends in order and reads back after any cursor", async () => {

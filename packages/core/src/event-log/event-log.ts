@@ -19,6 +19,27 @@ export interface ThreadRecord {
   readonly updatedAt: number;
   /** Epoch ms (server time) of the owner's last `thread.read`; absent until the first. Unread: `updatedAt > readAt`. */
   readonly readAt?: number;
+  /** Epoch ms (server time) of the last rename; absent while the title is the first message's. Orders two records' titles. */
+  readonly renamedAt?: number;
+}
+
+/**
+ * A run's claim on its thread while it writes a reply (invariant I6): set when the run
+ * starts, renewed by each of its appends and by `renewLease`, dropped when its reply
+ * ends. A lease past `expiresAt` means the writer went away (a crash, kill -9, a
+ * function that timed out): whoever next touches the thread ends the reply, retryably.
+ */
+export interface RunLease {
+  readonly runId: string;
+  /** The assistant message the run writes. */
+  readonly messageId: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** A thread as `getThread` reads it: the record, and the leases of its replies in progress. */
+export interface ThreadWithLeases extends ThreadRecord {
+  readonly leases: readonly RunLease[];
 }
 
 /**
@@ -33,9 +54,11 @@ export type ReadResult =
   | { readonly kind: "events"; readonly events: readonly LoggedEvent[]; readonly more: boolean }
   | { readonly kind: "reset"; readonly reason: ResetReason };
 
+/** `deleted`: the thread was deleted (see `EventLog.deleteThread`); it is the tail's last item. */
 export type TailItem =
   | { readonly kind: "events"; readonly events: readonly LoggedEvent[] }
-  | { readonly kind: "reset"; readonly reason: ResetReason };
+  | { readonly kind: "reset"; readonly reason: ResetReason }
+  | { readonly kind: "deleted" };
 
 /**
  * A live follower of one thread (see `EventLog.subscribe`). The log calls it
@@ -67,10 +90,30 @@ export interface Snapshot {
  */
 export type ListPosition = string;
 
-/** The owner's threads, most recently active first, and the position they are current to. */
+/**
+ * Where a page of the owner's list starts (see `ListOptions.before`): an opaque token
+ * naming the last thread of the page before. Valid for as long as the client likes: a
+ * page after it holds the threads that were older than that thread when it was made.
+ */
+export type PageCursor = string;
+
+/** Which page of the owner's threads `listThreads` answers. */
+export interface ListOptions {
+  /** At most this many threads, 1-200 (default 100). */
+  readonly limit?: number;
+  /** Only threads after this page cursor (a `next` of an earlier page), in list order; absent: the first page. */
+  readonly before?: PageCursor | null;
+}
+
+/**
+ * One page of the owner's threads, most recently active first (ties: the greater id
+ * first), the list position they are current to, and the cursor of the next page (null
+ * when this page is the last).
+ */
 export interface ThreadList {
   readonly threads: readonly ThreadRecord[];
   readonly position: ListPosition;
+  readonly next: PageCursor | null;
 }
 
 /**
@@ -79,13 +122,26 @@ export interface ThreadList {
  * the list position it brings the watcher to.
  */
 export type ThreadsItem =
-  | { readonly kind: "list"; readonly threads: readonly ThreadRecord[]; readonly position: ListPosition }
-  | { readonly kind: "changed"; readonly thread: ThreadRecord; readonly position: ListPosition };
+  | {
+      readonly kind: "list";
+      readonly threads: readonly ThreadRecord[];
+      readonly position: ListPosition;
+      readonly next: PageCursor | null;
+    }
+  | { readonly kind: "changed"; readonly thread: ThreadRecord; readonly position: ListPosition }
+  | { readonly kind: "removed"; readonly threadId: string; readonly position: ListPosition };
+
+/** What `deleteThread` did: `deleted` false when the thread had already been deleted. */
+export interface DeleteResult {
+  readonly deleted: boolean;
+}
 
 /** Where a thread's log and its owner's list stand now (see `EventLog.positions`). */
 export interface Positions {
   /** The thread's owner: `positions` answers for any thread, so callers check it. */
   readonly owner: string;
+  /** The leases of the thread's replies in progress (see {@link RunLease}). */
+  readonly leases: readonly RunLease[];
   /** The cursor of the thread's newest event (the epoch's origin when it has none). */
   readonly cursor: string;
   /** The owner's list position. */
@@ -135,10 +191,39 @@ export interface EventLog {
 
   /** Creates an empty thread with a fresh epoch. Rejects with `ValidationError` if the id is taken. */
   createThread(thread: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord>;
-  /** The thread, or null when it does not exist. */
-  getThread(threadId: string): Promise<ThreadRecord | null>;
-  /** The owner's threads, most recently active first, at most `limit` (default 100), and the list position they are current to. */
-  listThreads(owner: string, limit?: number): Promise<ThreadList>;
+  /** The thread and its runs' leases (one read), or null when it does not exist or was deleted. */
+  getThread(threadId: string): Promise<ThreadWithLeases | null>;
+  /**
+   * One page of the owner's threads (see {@link ListOptions}, {@link ThreadList}): the
+   * first page without `before`, then each next one after the `next` it gave. A thread
+   * whose activity moves it to the top between two pages is on the first page, not
+   * twice; deleted threads are on none. Rejects with `ValidationError` for a malformed cursor.
+   */
+  listThreads(owner: string, options?: ListOptions): Promise<ThreadList>;
+
+  /**
+   * Renames the thread: `title` (already checked by the caller: one line, 1-80
+   * characters) replaces the first message's, for good (a first message sent after a
+   * rename does not rename it back). Sets `renamedAt`; not activity (`updatedAt` and the
+   * list order stay). Idempotent: the same title again changes nothing and reports no
+   * change to watchers. Every watcher of the owner's list gets the record. Resolves the
+   * record; rejects with `NotFoundError` for an unknown or deleted thread.
+   */
+  renameThread(threadId: string, title: string): Promise<ThreadRecord>;
+
+  /**
+   * Deletes the thread of `owner` for good: its events, messages and record. What stays
+   * is a tombstone naming the owner, so deleting again answers `{ deleted: false }` (idempotent)
+   * rather than "not found". Afterwards the thread is unknown to every method
+   * (`getThread` null; `read`, `snapshot`, `append`, `positions` reject with
+   * `NotFoundError`), it is on no page of `listThreads`, every watcher of the owner's
+   * list gets a `removed` item, and every tail, open or opened later (while the
+   * tombstone lasts), yields one `deleted` item and ends. A run still writing
+   * the reply fails on its next append (`NotFoundError`).
+   * Rejects with `NotFoundError` for a thread that never existed, `ForbiddenError` when
+   * another owner's (deleting nothing).
+   */
+  deleteThread(threadId: string, owner: string): Promise<DeleteResult>;
 
   /**
    * The thread's owner, its head cursor and the position of `owner`'s list, in one cheap
@@ -149,10 +234,10 @@ export interface EventLog {
   positions(threadId: string, owner: string): Promise<Positions>;
 
   /**
-   * The owner's thread list, live: first the list (as `listThreads`), then each record
-   * when it changes (a thread created; a message created, completed or failed; a read
-   * position), in the order the changes happened, until `signal` aborts or the log
-   * closes. Deltas, run starts and stop requests change no record and yield nothing.
+   * The owner's thread list, live: first the list (the first page of `listThreads`),
+   * then each record when it changes (a thread created or renamed; a message created,
+   * completed or failed; a read position) and each thread deleted (`removed`), in the
+   * order the changes happened, until `signal` aborts or the log closes. Deltas, run starts and stop requests change no record and yield nothing.
    * Nothing is missed between the list and the changes; a change may arrive that the
    * list already held, so consumers keep, per id, what they were given last. A watcher
    * that cannot prove it saw every change (it fell behind) gets a fresh `list`. Each item
@@ -185,6 +270,12 @@ export interface EventLog {
   /** Appends one event to `event.threadId`'s log: a batch of one. */
   append(event: ChatEvent): Promise<AppendResult>;
   /**
+   * Extends a run's lease to `expiresAt` (epoch ms), while its reply is in progress; a
+   * no-op once the reply ended. A runner that appends nothing for a while (the model is
+   * thinking) renews it so that it is not taken for gone.
+   */
+  renewLease(threadId: string, runId: string, expiresAt: number): Promise<void>;
+  /**
    * Up to `limit` events strictly after `after` (null: from the start of what is retained).
    * `more` is true when further events were already present. A `limit` of 0 only checks the cursor.
    */
@@ -194,7 +285,8 @@ export interface EventLog {
   /**
    * Every event after `after`, as batches: first what is already in the log, then each
    * new append as it lands. Ends when `signal` aborts or the log closes, or after
-   * yielding one reset item when `after` is (or, for a lagging reader, becomes) unusable.
+   * yielding one reset item when `after` is (or, for a lagging reader, becomes) unusable,
+   * or one `deleted` item when the thread is deleted.
    *
    * Shared objects: every tail of a thread that is following the log live receives the
    * SAME `LoggedEvent` object for the same event (compare with `===`), and must treat it
@@ -224,4 +316,6 @@ export interface EventLog {
 export interface EventLogOptions {
   /** Events kept per thread before the oldest are trimmed. */
   readonly maxEventsPerThread?: number;
+  /** How long a run's lease lasts from its start or last renewal (default 20 s: see leases.ts). */
+  readonly runLeaseMs?: number;
 }

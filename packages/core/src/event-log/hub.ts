@@ -1,3 +1,4 @@
+import { NotFoundError } from "../errors/index.ts";
 import { compareCursors, parseCursor } from "./cursor.ts";
 import type { LoggedEvent, ReadResult, ResetReason, TailItem, ThreadListener } from "./event-log.ts";
 
@@ -56,15 +57,7 @@ export class ThreadHubs {
       hub.joining.add(joiner);
       void this.join(threadId, after, hub, joiner);
     }
-    const owner = hub;
-    let active = true;
-    return () => {
-      if (!active) return;
-      active = false;
-      owner.live.delete(listener);
-      if (joiner) owner.joining.delete(joiner);
-      this.release(threadId, owner);
-    };
+    return new Unsubscribe(this, threadId, hub, listener, joiner).run;
   }
 
   /** Runs the thread's one tail, fanning each batch out; ends every listener when it ends. */
@@ -74,6 +67,11 @@ export class ThreadHubs {
       for await (const item of this.source.tail(threadId, after, hub.stop.signal)) {
         if (item.kind === "reset") {
           ending = { reset: item.reason };
+          break;
+        }
+        if (item.kind === "deleted") {
+          // Every listener ends as a read of the thread now would: not found.
+          ending = { error: new NotFoundError(`thread ${threadId} was deleted`) };
           break;
         }
         const batch = item.events as LoggedEvent[];
@@ -141,6 +139,13 @@ export class ThreadHubs {
     hub.live.set(joiner.listener, cursor);
   }
 
+  /** @internal */
+  leave(threadId: string, hub: Hub, listener: ThreadListener, joiner: Joiner | null): void {
+    hub.live.delete(listener);
+    if (joiner) hub.joining.delete(joiner);
+    this.release(threadId, hub);
+  }
+
   private release(threadId: string, hub: Hub): void {
     if (hub.live.size > 0 || hub.joining.size > 0) return;
     if (this.hubs.get(threadId) === hub) this.hubs.delete(threadId);
@@ -151,6 +156,25 @@ export class ThreadHubs {
   close(): void {
     for (const hub of this.hubs.values()) hub.stop.abort();
   }
+}
+
+/** A subscription's way out: idempotent, and it lets go of the joiner once used. */
+class Unsubscribe {
+  constructor(
+    private hubs: ThreadHubs | null,
+    private readonly threadId: string,
+    private readonly hub: Hub,
+    private readonly listener: ThreadListener,
+    private joiner: Joiner | null,
+  ) {}
+
+  readonly run = (): void => {
+    const hubs = this.hubs;
+    if (!hubs) return;
+    this.hubs = null;
+    hubs.leave(this.threadId, this.hub, this.listener, this.joiner);
+    this.joiner = null;
+  };
 }
 
 /** Thrown to listeners when the hub's own feed was reset: resubscribe from your cursor. */

@@ -1,6 +1,7 @@
 export * from "./cursor.ts";
 export type * from "./event-log.ts";
 export { FeedResetError } from "./hub.ts";
+export * from "./leases.ts";
 export * from "./memory.ts";
 export { createBlockingTailer } from "./redis/blocking-reader.ts";
 export { RedisEventLog } from "./redis/engine.ts";

@@ -1,24 +1,29 @@
 import { applyEvent, emptyThreadState, type ThreadState } from "../chat/reducer.ts";
-import { NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import type { ChatEvent } from "../events/schemas.ts";
 import { type Cursor, compareCursors, formatCursor, newEpoch, originCursor, parseCursor } from "./cursor.ts";
 import type {
   AppendResult,
+  DeleteResult,
   EventLog,
   EventLogOptions,
+  ListOptions,
   LoggedEvent,
   Positions,
   ReadResult,
+  RunLease,
   Snapshot,
   TailItem,
   ThreadList,
   ThreadListener,
   ThreadRecord,
   ThreadsItem,
+  ThreadWithLeases,
 } from "./event-log.ts";
 import { ThreadHubs } from "./hub.ts";
+import { DEFAULT_RUN_LEASE_MS } from "./leases.ts";
 import { checkChannel, checkSignal } from "./signals.ts";
-import { recordAfter, recordChanged } from "./thread-record.ts";
+import { byListOrder, pageCursorAfter, pageSize, parsePageCursor, recordAfter, recordChanged } from "./thread-record.ts";
 import { createWakeup } from "./wakeup.ts";
 
 const DEFAULT_MAX_EVENTS = 10_000;
@@ -28,8 +33,13 @@ interface Entry extends LoggedEvent {
   readonly position: Cursor;
 }
 
+/** A change to an owner's list, as watchers get it. */
+type ListChange = Extract<ThreadsItem, { kind: "changed" | "removed" }>;
+
 interface MemoryThread {
   record: ThreadRecord;
+  /** Deleted: only the tombstone (the owner) is left; every method but `deleteThread` treats it as unknown. */
+  deleted: boolean;
   readonly epoch: string;
   /**
    * Retained entries are `entries[first..]`: trimming moves `first` on (O(1) per append)
@@ -47,6 +57,8 @@ interface MemoryThread {
   readonly replySeqs: Map<string, number>;
   /** Runs with a stop request, while their reply is in progress. */
   readonly cancelled: Set<string>;
+  /** Run id -> its lease, while its reply is in progress. */
+  readonly leases: Map<string, RunLease>;
   readonly waiters: Set<() => void>;
 }
 
@@ -58,12 +70,13 @@ export class MemoryEventLog implements EventLog {
   readonly name = "memory";
   private readonly threads = new Map<string, MemoryThread>();
   /** Owner -> listeners of `watchThreads`. */
-  private readonly ownerWatchers = new Map<string, Set<(change: { record: ThreadRecord; position: string } | null) => void>>();
+  private readonly ownerWatchers = new Map<string, Set<(change: ListChange | null) => void>>();
   /** Owner -> how many record changes the owner's list has seen: its list position. */
   private readonly ownerVersions = new Map<string, number>();
   /** Channel -> listeners of `watchSignals`. */
   private readonly signalWatchers = new Map<string, Set<(message: string | null) => void>>();
   private readonly maxEvents: number;
+  private readonly leaseMs: number;
   private readonly seenLimit: number;
   private closed = false;
   private lastMs = 0;
@@ -71,6 +84,7 @@ export class MemoryEventLog implements EventLog {
 
   constructor(options: EventLogOptions = {}) {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
+    this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
     this.seenLimit = Math.max(this.maxEvents, 10_000);
   }
 
@@ -81,6 +95,7 @@ export class MemoryEventLog implements EventLog {
     const record: ThreadRecord = { ...input, title: null, updatedAt: input.createdAt };
     this.threads.set(input.id, {
       record,
+      deleted: false,
       epoch,
       entries: [],
       first: 0,
@@ -90,31 +105,77 @@ export class MemoryEventLog implements EventLog {
       seen: new Map(),
       replySeqs: new Map(),
       cancelled: new Set(),
+      leases: new Map(),
       waiters: new Set(),
     });
     this.recordChanged(record);
     return record;
   }
 
-  async getThread(threadId: string): Promise<ThreadRecord | null> {
+  async getThread(threadId: string): Promise<ThreadWithLeases | null> {
     this.assertOpen();
-    return this.threads.get(threadId)?.record ?? null;
+    const thread = this.threads.get(threadId);
+    return thread && !thread.deleted ? { ...thread.record, leases: [...thread.leases.values()] } : null;
   }
 
-  async listThreads(owner: string, limit = 100): Promise<ThreadList> {
+  async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
     this.assertOpen();
-    const threads = [...this.threads.values()]
+    const thread = this.requireThread(threadId);
+    const lease = thread.leases.get(runId);
+    if (lease) thread.leases.set(runId, { ...lease, expiresAt });
+  }
+
+  async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
+    this.assertOpen();
+    const limit = pageSize(options.limit);
+    const before = options.before ? parsePageCursor(options.before) : null;
+    const after = before ? { ...before, owner, title: null, createdAt: 0 } : null;
+    const all = [...this.threads.values()]
+      .filter((t) => !t.deleted && t.record.owner === owner)
       .map((t) => t.record)
-      .filter((r) => r.owner === owner)
-      .sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt)
-      .slice(0, limit);
-    return { threads, position: this.positionOf(owner) };
+      .filter((r) => after === null || byListOrder(after, r) < 0)
+      .sort(byListOrder);
+    const threads = all.slice(0, limit);
+    const last = threads.at(-1);
+    return { threads, position: this.positionOf(owner), next: all.length > limit && last ? pageCursorAfter(last) : null };
+  }
+
+  async renameThread(threadId: string, title: string): Promise<ThreadRecord> {
+    this.assertOpen();
+    const thread = this.requireThread(threadId);
+    if (thread.record.title === title) return thread.record;
+    thread.record = { ...thread.record, title, renamedAt: Math.max(Date.now(), (thread.record.renamedAt ?? 0) + 1) };
+    this.recordChanged(thread.record);
+    return thread.record;
+  }
+
+  async deleteThread(threadId: string, owner: string): Promise<DeleteResult> {
+    this.assertOpen();
+    const thread = this.threads.get(threadId);
+    if (!thread) throw new NotFoundError(`thread ${threadId} not found`);
+    if (thread.record.owner !== owner) throw new ForbiddenError(`thread ${threadId} belongs to another session`);
+    if (thread.deleted) return { deleted: false };
+    thread.deleted = true;
+    thread.entries.length = 0;
+    thread.seen.clear();
+    thread.replySeqs.clear();
+    thread.cancelled.clear();
+    thread.state = emptyThreadState(threadId);
+    for (const wake of thread.waiters) wake();
+    thread.waiters.clear();
+    this.listChanged(owner, (position) => ({ kind: "removed", threadId, position }));
+    return { deleted: true };
   }
 
   async positions(threadId: string, owner: string): Promise<Positions> {
     this.assertOpen();
     const thread = this.requireThread(threadId);
-    return { owner: thread.record.owner, cursor: formatCursor(thread.head), position: this.positionOf(owner) };
+    return {
+      owner: thread.record.owner,
+      cursor: formatCursor(thread.head),
+      position: this.positionOf(owner),
+      leases: [...thread.leases.values()],
+    };
   }
 
   async append(event: ChatEvent): Promise<AppendResult> {
@@ -155,12 +216,18 @@ export class MemoryEventLog implements EventLog {
     const before = thread.record;
     thread.record = recordAfter(before, event);
     if (recordChanged(before, thread.record)) this.recordChanged(thread.record);
-    if (event.type === "message.delta" && inProgress !== undefined) thread.replySeqs.set(event.messageId, event.seq);
-    else thread.seen.set(event.id, cursor);
-    if (event.type === "run.started" && !thread.replySeqs.has(event.messageId)) thread.replySeqs.set(event.messageId, -1);
+    if (event.type === "message.delta" && inProgress !== undefined) {
+      thread.replySeqs.set(event.messageId, event.seq);
+      thread.leases.set(event.runId, { runId: event.runId, messageId: event.messageId, expiresAt: event.at + this.leaseMs });
+    } else thread.seen.set(event.id, cursor);
+    if (event.type === "run.started") {
+      if (!thread.replySeqs.has(event.messageId)) thread.replySeqs.set(event.messageId, -1);
+      thread.leases.set(event.runId, { runId: event.runId, messageId: event.messageId, expiresAt: event.at + this.leaseMs });
+    }
     if (event.type === "message.completed" || event.type === "message.failed") {
       thread.replySeqs.delete(event.messageId);
       thread.cancelled.delete(event.runId);
+      thread.leases.delete(event.runId);
     }
     if (event.type === "run.cancel_requested") thread.cancelled.add(event.runId);
     return { cursor, duplicate: false, cancelRequested: cancelRequested() };
@@ -182,9 +249,14 @@ export class MemoryEventLog implements EventLog {
   }
 
   async *tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
-    const thread = this.requireThread(threadId);
+    const thread = this.threads.get(threadId);
+    if (!thread) throw new NotFoundError(`thread ${threadId} not found`);
     let cursor = after;
     while (!signal.aborted && !this.closed) {
+      if (thread.deleted) {
+        yield { kind: "deleted" };
+        return;
+      }
       const result = this.readNow(thread, cursor, TAIL_PAGE);
       if (result.kind === "reset") {
         yield result;
@@ -202,12 +274,12 @@ export class MemoryEventLog implements EventLog {
 
   async *watchThreads(owner: string, signal: AbortSignal): AsyncIterable<ThreadsItem> {
     this.assertOpen();
-    const changes: { record: ThreadRecord; position: string }[] = [];
+    const changes: ListChange[] = [];
     for await (const change of this.listen(this.ownerWatchers, owner, changes, signal)) {
       if (change === "begun") {
-        const { threads, position } = await this.listThreads(owner);
-        yield { kind: "list", threads, position };
-      } else yield { kind: "changed", thread: change.record, position: change.position };
+        const { threads, position, next } = await this.listThreads(owner);
+        yield { kind: "list", threads, position, next };
+      } else yield change;
     }
   }
 
@@ -289,9 +361,15 @@ export class MemoryEventLog implements EventLog {
   }
 
   private recordChanged(record: ThreadRecord): void {
-    const version = (this.ownerVersions.get(record.owner) ?? 0) + 1;
-    this.ownerVersions.set(record.owner, version);
-    for (const notify of this.ownerWatchers.get(record.owner) ?? []) notify({ record, position: String(version) });
+    this.listChanged(record.owner, (position) => ({ kind: "changed", thread: record, position }));
+  }
+
+  /** Moves the owner's list position and tells its watchers what changed. */
+  private listChanged(owner: string, change: (position: string) => ListChange): void {
+    const version = (this.ownerVersions.get(owner) ?? 0) + 1;
+    this.ownerVersions.set(owner, version);
+    const item = change(String(version));
+    for (const notify of this.ownerWatchers.get(owner) ?? []) notify(item);
   }
 
   private readNow(thread: MemoryThread, after: string | null, limit: number): ReadResult {
@@ -353,6 +431,7 @@ export class MemoryEventLog implements EventLog {
   private requireThread(threadId: string): MemoryThread {
     const thread = this.threads.get(threadId);
     if (!thread) throw new NotFoundError(`thread ${threadId} not found`);
+    if (thread.deleted) throw new NotFoundError(`thread ${threadId} was deleted`);
     return thread;
   }
 

@@ -1,5 +1,6 @@
+import { ValidationError } from "../errors/index.ts";
 import type { ChatEvent } from "../events/schemas.ts";
-import type { ThreadRecord } from "./event-log.ts";
+import type { PageCursor, ThreadRecord } from "./event-log.ts";
 
 /** Longest title kept from a thread's first message. */
 export const TITLE_MAX_CHARS = 80;
@@ -31,5 +32,53 @@ export function recordAfter(record: ThreadRecord, event: ChatEvent): ThreadRecor
 
 /** True when `after` differs from `before` in what the thread list shows. */
 export function recordChanged(before: ThreadRecord, after: ThreadRecord): boolean {
-  return before.title !== after.title || before.updatedAt !== after.updatedAt || before.readAt !== after.readAt;
+  return (
+    before.title !== after.title ||
+    before.updatedAt !== after.updatedAt ||
+    before.readAt !== after.readAt ||
+    before.renamedAt !== after.renamedAt
+  );
+}
+
+/** List order: most recently active first; ties, the greater id first (as a Redis sorted set ranks them). */
+export function byListOrder(a: ThreadRecord, b: ThreadRecord): number {
+  return b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** Where a page of the list after `record` starts. */
+export function pageCursorAfter(record: ThreadRecord): PageCursor {
+  return `${record.updatedAt}.${record.id}`;
+}
+
+const PAGE_CURSOR = /^(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/;
+
+/** The last thread of the page before, as a page cursor names it. @throws ValidationError when malformed. */
+export function parsePageCursor(cursor: PageCursor): { readonly updatedAt: number; readonly id: string } {
+  const match = PAGE_CURSOR.exec(cursor);
+  if (!match) throw new ValidationError("invalid page cursor", [`before: "${cursor.slice(0, 80)}" is not a cursor this list gave`]);
+  return { updatedAt: Number(match[1]), id: match[2] as string };
+}
+
+/** Most threads one page may hold, and how many it holds unless asked. */
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** The page size asked for, within 1-{@link MAX_PAGE_SIZE}. @throws ValidationError otherwise. */
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw new ValidationError("invalid page size", [`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`]);
+  return limit;
+}
+
+/**
+ * A title a person chose: whitespace runs become one space, ends trimmed.
+ * @throws ValidationError when empty or longer than {@link TITLE_MAX_CHARS}.
+ */
+export function checkTitle(title: string): string {
+  const line = title.replace(/\s+/g, " ").trim();
+  if (line === "") throw new ValidationError("invalid title", ["title: must not be empty"]);
+  if ([...line].length > TITLE_MAX_CHARS)
+    throw new ValidationError("invalid title", [`title: must be at most ${TITLE_MAX_CHARS} characters`]);
+  return line;
 }

@@ -156,14 +156,23 @@ describe("event stream", () => {
     expect(frames[1]?.id).toBe(data.cursor);
   });
 
-  it("sends a ping every heartbeat interval", async () => {
+  it("sends a ping when nothing else went out for a heartbeat interval: never later, at most a wheel tick earlier", async () => {
     const { base } = await setup();
     const started = Date.now();
     const { frames, readUntil, cancel } = readFrames(openEventStream({ ...base, heartbeatMs: 100 }));
-    await readUntil((f) => f.filter((x) => x.comment === "ping").length >= 2);
+    const at: number[] = [];
+    await readUntil((f) => {
+      while (at.length < f.length) at.push(Date.now() - started);
+      return f.filter((x) => x.comment === "ping").length >= 3;
+    });
     await cancel();
-    expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping"]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(frames.map((f) => f.comment ?? f.event ?? "retry")).toEqual(["retry", "snapshot", "ping", "ping", "ping"]);
+    // The wheel of a 100 ms heartbeat checks every 25 ms: a ping goes out 75-100 ms after the last byte (I4: never later).
+    const gaps = at.slice(2).map((t, i) => t - (at[i + 1] as number));
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(70);
+      expect(gap).toBeLessThanOrEqual(100 + 50); // and the event loop's own delay on a loaded machine
+    }
   });
 
   it("closes on purpose after the maximum duration, with retry", async () => {

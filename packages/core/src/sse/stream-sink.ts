@@ -10,19 +10,22 @@ export interface StreamSink {
   buffered(): number;
   /** Ends the response. Idempotent. */
   end(): void;
-  /** Calls `callback` once when the response ends or the client goes away. */
-  onClose(callback: () => void): void;
+  /**
+   * Calls `target.close()` once when the response ends or the client goes away (a target
+   * rather than a callback: the stream passes itself, and holds no closure for it).
+   */
+  onClose(target: { close(): void }): void;
 }
 
 /** A sink over a Web `ReadableStream`: for Lambda's response stream, and for tests. */
 export function readableStreamSink(): { readonly stream: ReadableStream<Uint8Array>; readonly sink: StreamSink } {
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   let ended = false;
-  const closers: (() => void)[] = [];
+  const closers: { close(): void }[] = [];
   const close = () => {
     if (ended) return;
     ended = true;
-    for (const callback of closers.splice(0)) callback();
+    for (const target of closers.splice(0)) target.close();
   };
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
@@ -45,9 +48,9 @@ export function readableStreamSink(): { readonly stream: ReadableStream<Uint8Arr
       }
       close();
     },
-    onClose(callback) {
-      if (ended) callback();
-      else closers.push(callback);
+    onClose(target) {
+      if (ended) target.close();
+      else closers.push(target);
     },
   };
   return { stream, sink };

@@ -5,10 +5,24 @@
  * runs only while something is registered.
  */
 export interface Ticker {
-  /** Calls `callback` at the first check at or after `at` (epoch ms); returns its cancel. */
-  at(at: number, callback: () => void): () => void;
+  /**
+   * Calls `target.tick()` at the first check at or after `at` (epoch ms); returns a
+   * handle for {@link Ticker.cancel}. A target is an object, not a closure: a held
+   * stream passes itself, so a connection costs no function objects for its timers.
+   */
+  at(at: number, target: Tickable): TickHandle;
+  /** Cancels a pending tick; idempotent. */
+  cancel(handle: TickHandle): void;
   readonly resolutionMs: number;
 }
+
+/** What a ticker calls. */
+export interface Tickable {
+  tick(): void;
+}
+
+/** A pending tick (opaque). */
+export type TickHandle = { readonly slot: number; readonly target: Tickable } | null;
 
 const tickers = new Map<number, Ticker>();
 
@@ -23,8 +37,8 @@ export function sharedTicker(resolutionMs: number): Ticker {
 }
 
 export function createTicker(resolutionMs: number): Ticker {
-  /** Slot (time / resolution, rounded up) -> callbacks due in it. */
-  const slots = new Map<number, Set<() => void>>();
+  /** Slot (time / resolution, rounded up) -> targets due in it. */
+  const slots = new Map<number, Set<Tickable>>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let size = 0;
   let checked = Math.floor(Date.now() / resolutionMs);
@@ -36,9 +50,9 @@ export function createTicker(resolutionMs: number): Ticker {
       if (!due) continue;
       slots.delete(slot);
       size -= due.size;
-      const callbacks = [...due];
+      const targets = [...due];
       due.clear(); // a cancel after this finds nothing to remove
-      for (const callback of callbacks) callback();
+      for (const target of targets) target.tick();
     }
     checked = now + 1;
     if (size === 0 && timer) {
@@ -49,7 +63,7 @@ export function createTicker(resolutionMs: number): Ticker {
 
   return {
     resolutionMs,
-    at(at, callback) {
+    at(at, target) {
       if (!timer) {
         checked = Math.floor(Date.now() / resolutionMs);
         timer = setInterval(check, resolutionMs);
@@ -61,12 +75,14 @@ export function createTicker(resolutionMs: number): Ticker {
         set = new Set();
         slots.set(slot, set);
       }
-      set.add(callback);
-      size++;
-      const bucket = set;
-      return () => {
-        if (bucket.delete(callback)) size--;
-      };
+      if (!set.has(target)) {
+        set.add(target);
+        size++;
+      }
+      return { slot, target };
+    },
+    cancel(handle) {
+      if (handle && slots.get(handle.slot)?.delete(handle.target)) size--;
     },
   };
 }

@@ -44,6 +44,7 @@ export function createTailingEventLog(config: MurmurConfig): EventLog {
     url: settings.tailUrl,
     prefix: settings.prefix,
     maxEventsPerThread: settings.maxEventsPerThread,
+    runLeaseMs: settings.runLeaseMs,
     blockMs: settings.blockMs,
     settleMs: STREAM_SETTLE_MS,
     onError,

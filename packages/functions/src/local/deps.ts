@@ -21,7 +21,7 @@ export function createEventLog(config: MurmurConfig): EventLog {
   const onError = rateLimitedWarning("event log reader");
   switch (settings.adapter) {
     case "memory":
-      return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread });
+      return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs });
     case "redis":
       return createRedisEventLog({ ...settings, onError });
     case "redis-cluster":
@@ -58,7 +58,7 @@ export function createLocalDeps(
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
   const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
   const invoker = createInProcessInvoker({
-    run: (request) => runAgentTurn(runner, request),
+    run: (request, signal) => runAgentTurn(runner, request, signal),
     stop: (run) => stopHandedOffRun(runner, run),
     onError: (error, what) => console.error(`${what} failed:`, error),
   });

@@ -50,15 +50,23 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
     deps,
     servesWeb,
     async close() {
+      // Stop accepting; end this process's replies in progress with a retryable failure
+      // (the person sends again, to whichever server answers next); give the open streams
+      // a moment to carry those failures; then close the log, which ends every stream with
+      // `close` (planned) and `retry:` so browsers resume, with Last-Event-ID, elsewhere.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // End open streams first (browsers reconnect, with Last-Event-ID, to whichever server
-      // answers next), then let replies in progress finish into the log (briefly), then close it.
-      if ("closeAllConnections" in server) server.closeAllConnections();
-      await Promise.race([deps.invoker.idle(), sleep(2000)]);
+      await deps.invoker.shutdown(SHUTDOWN_GRACE_MS);
+      await sleep(STREAM_DRAIN_MS);
       await deps.log.close();
+      if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
     },
   };
 }
+
+/** How long shutdown waits for replies to record their end. */
+const SHUTDOWN_GRACE_MS = 5_000;
+/** How long open streams get to deliver those ends before the log closes: a Redis round trip or two. */
+const STREAM_DRAIN_MS = 200;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

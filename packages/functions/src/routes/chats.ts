@@ -1,16 +1,21 @@
-import { newThreadId } from "@murmur/core/event-log";
+import { ValidationError } from "@murmur/core/errors";
+import { checkTitle, MAX_PAGE_SIZE, newThreadId } from "@murmur/core/event-log";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
-import { ownedThread } from "../threads.ts";
+import { checkThreadId, ownedThread } from "../threads.ts";
 
 const CreateChatBody = v.strictObject({});
+const RenameChatBody = v.strictObject({ title: v.string("must be a string") });
 
 /**
- * `POST /api/chats`, `GET /api/chats` (the threads and the list `position` they are
- * current to), `GET /api/chats/:threadId`.
+ * `POST /api/chats`; `GET /api/chats?limit=&before=` (a page of the threads, the list
+ * `position` they are current to, and the `next` page's cursor); `GET`, `PATCH` (rename)
+ * and `DELETE /api/chats/:threadId`. Rename and delete are the owner's only and
+ * idempotent: the same title again, or deleting a deleted thread, changes nothing and
+ * answers as the first time did. Every tab learns of both over its thread-list stream.
  */
 export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -22,12 +27,31 @@ export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ thread }, 201);
     })
     .get("/", async (c) => {
-      const { threads, position } = await deps.log.listThreads(c.var.sessionId);
-      return c.json({ threads, position });
+      const limit = c.req.query("limit");
+      if (limit !== undefined && !/^\d{1,3}$/.test(limit))
+        throw new ValidationError("invalid query", [`limit: must be an integer from 1 to ${MAX_PAGE_SIZE}`]);
+      const { threads, position, next } = await deps.log.listThreads(c.var.sessionId, {
+        limit: limit === undefined ? undefined : Number(limit),
+        before: c.req.query("before") || null,
+      });
+      return c.json({ threads, position, next });
     })
     .get("/:threadId", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
       const { state, cursor } = await deps.log.snapshot(thread.id);
       return c.json({ thread, state, cursor });
+    })
+    .patch("/:threadId", async (c) => {
+      const owned = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
+      const { title } = await readBody(c, RenameChatBody);
+      const thread = await deps.log.renameThread(owned.id, checkTitle(title));
+      return c.json({ thread });
+    })
+    .delete("/:threadId", async (c) => {
+      const threadId = c.req.param("threadId");
+      checkThreadId(threadId);
+      // The log checks the owner itself: a deleted thread has only its tombstone left.
+      await deps.log.deleteThread(threadId, c.var.sessionId);
+      return c.body(null, 204);
     });
 }

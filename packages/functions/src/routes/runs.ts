@@ -22,7 +22,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(requireSession(deps))
     .post("/:threadId/runs/:runId/cancel", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
       const runId = c.req.param("runId");
       const { state } = await deps.log.snapshot(thread.id);
       const message = state.messages.find((m) => m.role === "assistant" && m.runId === runId);
@@ -39,7 +39,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       return c.json({ runId, status: "stopping" }, 202);
     })
     .post("/:threadId/read", async (c) => {
-      const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
       const at = Date.now();
       await deps.ingest(thread.id, [{ id: newId("read"), threadId: thread.id, at, type: "thread.read" }]);
       return c.json({ readAt: at }, 202);

@@ -28,7 +28,7 @@ const SendBody = v.strictObject({
  */
 export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).post("/:threadId/send", async (c) => {
-    const thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+    const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
     const { messageId, text } = await readBody(c, SendBody);
     const bytes = new TextEncoder().encode(text).length;
     if (bytes > MAX_MESSAGE_BYTES) {

@@ -4,7 +4,7 @@ import { controlChannel, releaseStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
-import { checkOwner, checkThreadId } from "../threads.ts";
+import { checkOwner, checkThreadId, endLapsed } from "../threads.ts";
 
 /** The `client` query parameter: one browser's id, shared by its tabs (the web app keeps it in localStorage). */
 export function clientId(value: string | undefined): string | undefined {
@@ -39,7 +39,10 @@ export function streamControlRoutes(deps: AppDeps): Hono<AppEnv> {
       const threadId = c.req.param("threadId");
       checkThreadId(threadId);
       // One read: the owner comes with the positions.
-      const now = checkOwner({ id: threadId, ...(await deps.log.positions(threadId, c.var.sessionId)) }, c.var.sessionId);
+      const read = () => deps.log.positions(threadId, c.var.sessionId);
+      let now = checkOwner({ id: threadId, ...(await read()) }, c.var.sessionId);
+      // An idle tab's check touches the thread: a reply whose writer went away ends now, and the tab sees the change.
+      if ((await endLapsed(deps, threadId, now.leases)) > 0) now = { id: threadId, ...(await read()) };
       const thisThread = now.cursor !== c.req.query("cursor");
       const threads = now.position !== c.req.query("position");
       c.header("Cache-Control", "no-store");

@@ -37,7 +37,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
     let thread: ThreadRecord;
     try {
-      thread = await ownedThread(deps.log, c.req.param("threadId"), c.var.sessionId);
+      thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
     } catch (error) {
       // EventSource gives up for good on any non-200, so a passing outage is reported
       // in-band and the client comes back after `retry:`.

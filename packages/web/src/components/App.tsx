@@ -3,8 +3,11 @@ import { createEffect, createResource, createSignal, ErrorBoundary, on, onCleanu
 import {
   cancelRun,
   createThread,
+  deleteThread,
   listThreads,
   markRead,
+  regenerateReply,
+  renameThread,
   sendMessage,
   startSession,
   type ThreadRecord,
@@ -12,13 +15,20 @@ import {
 } from "../api.ts";
 import { config } from "../config.ts";
 import { createHiddenFor } from "../primitives/create-hidden-for.ts";
-import { createLiveThread } from "../primitives/create-live-thread.ts";
+import { createLiveThread, type ListFrame } from "../primitives/create-live-thread.ts";
+import { createNow } from "../primitives/create-now.ts";
+import { createShortcuts } from "../primitives/create-shortcuts.ts";
 import { createThreadRoute } from "../primitives/create-thread-route.ts";
-import { applyListFrame, upsertThread } from "../store/thread-list.ts";
-import { Composer } from "./Composer.tsx";
+import { createUndoable } from "../primitives/create-undoable.ts";
+import { appendPage, applyListFrame, upsertThread } from "../store/thread-list.ts";
+import { Composer, type ComposerControl } from "./Composer.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { MessageList } from "./MessageList.tsx";
-import { isUnread, ThreadList } from "./ThreadList.tsx";
+import { isUnread, matchesQuery, ThreadList, titleOf } from "./ThreadList.tsx";
+import { UndoToast } from "./UndoToast.tsx";
+
+/** How long a deleted chat can be brought back before the delete is sent. */
+export const UNDO_MS = 5000;
 
 /** The chat page: threads on the side, the active thread's live messages, the composer. */
 export function App() {
@@ -39,6 +49,7 @@ export function App() {
 }
 
 const reportError = (error: unknown) => console.warn(error instanceof Error ? error.message : error);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function Chat() {
   // Reading a failed resource throws, so a failed session or first list shows the fallback above.
@@ -53,19 +64,41 @@ function Chat() {
   const [routed, navigate] = createThreadRoute();
   const [creating, setCreating] = createSignal(false);
   const [actionError, setActionError] = createSignal<string>();
+  const [query, setQuery] = createSignal("");
+  const [loadingMore, setLoadingMore] = createSignal(false);
+  const [sidebarOpen, setSidebarOpen] = createSignal(false);
+  /** Threads deleted while this page is open (here or elsewhere): never opened again. */
+  const [gone, setGone] = createSignal<ReadonlySet<string>>(new Set());
+  const deletes = createUndoable(UNDO_MS);
+  const now = createNow();
+  let composer: ComposerControl | undefined;
+  let search: HTMLInputElement | undefined;
 
-  const list = () => threads.latest?.threads ?? [];
-  const activeId = () => routed() ?? list()[0]?.id;
+  const hiddenIds = () => new Set([...gone(), ...deletes.pending()]);
+  const list = () => (threads.latest?.threads ?? []).filter((t) => !hiddenIds().has(t.id));
+  const activeId = () => {
+    const id = routed();
+    return id !== undefined && !hiddenIds().has(id) ? id : list()[0]?.id;
+  };
   const active = () => list().find((t) => t.id === activeId());
   const hidden = createHiddenFor(config.hiddenCloseMs);
+
+  const removeThread = (threadId: string) => {
+    setGone((ids) => new Set([...ids, threadId]));
+    if (routed() === threadId) navigate(list()[0]?.id, true);
+  };
+  const onList = (frame: ListFrame) => {
+    mutate((current) => applyListFrame(current, frame));
+    if (frame.kind === "removed") removeThread(frame.threadId);
+  };
   // The thread's stream, held as the session's policy says and shared by this browser's
-  // tabs, also carries the thread list and its changes, so unread badges, titles and
-  // order stay live over a connection the browser holds anyway.
+  // tabs, also carries the thread list and its changes, so unread badges, titles, order
+  // and deletions stay live over a connection the browser holds anyway.
   const stream = createLiveThread(activeId, {
     settings: () => session()?.stream,
     hidden,
     position: () => threads.latest?.position ?? null,
-    onList: (frame) => mutate((current) => applyListFrame(current, frame)),
+    onList,
   });
   const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
   const running = () => messages().findLast((m) => m.role === "assistant" && m.status === "streaming");
@@ -108,9 +141,33 @@ function Chat() {
     document.title = active()?.title ? `${active()?.title} · Murmur` : "Murmur";
   });
 
+  // While a search is typed, older pages load too, so it finds every chat, not only the loaded ones.
+  const loadMore = async () => {
+    const next = threads.latest?.next;
+    if (!next || loadingMore()) return;
+    setLoadingMore(true);
+    try {
+      const page = await listThreads(next);
+      mutate((current) => appendPage(current, page));
+    } catch (error) {
+      setActionError(messageOf(error));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  createEffect(
+    on([query, () => threads.latest?.next, loadingMore], ([q, next, loading]) => {
+      if (q.trim() !== "" && next && !loading && list().filter((t) => matchesQuery(t, q)).length < 20) void loadMore();
+    }),
+  );
+
   const newThread = async (): Promise<ThreadRecord> => {
     const thread = await createThread();
-    mutate((current) => ({ threads: upsertThread(current?.threads ?? [], thread), position: current?.position ?? null }));
+    mutate((current) => ({
+      threads: upsertThread(current?.threads ?? [], thread),
+      position: current?.position ?? null,
+      next: current?.next ?? null,
+    }));
     navigate(thread.id);
     return thread;
   };
@@ -118,13 +175,46 @@ function Chat() {
   const onNew = async () => {
     setCreating(true);
     setActionError(undefined);
+    setSidebarOpen(false);
     try {
       await newThread();
+      composer?.focus();
     } catch (error) {
-      setActionError(error instanceof Error ? error.message : String(error));
+      setActionError(messageOf(error));
     } finally {
       setCreating(false);
     }
+  };
+
+  const onSelect = (threadId: string) => {
+    navigate(threadId);
+    setSidebarOpen(false);
+  };
+
+  const onRename = async (threadId: string, title: string) => {
+    try {
+      const thread = await renameThread(threadId, title);
+      mutate((current) => current && { ...current, threads: upsertThread(current.threads, thread) });
+    } catch (error) {
+      setActionError(messageOf(error));
+    }
+  };
+
+  // Deleting waits UNDO_MS with the chat hidden; Undo brings it back and nothing was sent.
+  const onDelete = (threadId: string) => {
+    setActionError(undefined);
+    const wasActive = activeId() === threadId;
+    deletes.hold(threadId, ({ leaving }) => {
+      removeThread(threadId);
+      deleteThread(threadId, { keepalive: leaving }).catch((error: unknown) => {
+        setGone((ids) => new Set([...ids].filter((id) => id !== threadId)));
+        setActionError(`The chat could not be deleted: ${messageOf(error)}`);
+      });
+    });
+    if (wasActive) navigate(list()[0]?.id, true);
+  };
+  const onUndo = (threadId: string) => {
+    if (deletes.undo(threadId)) navigate(threadId);
   };
 
   // The stream is held before the send is posted, so the reply cannot start unseen.
@@ -150,30 +240,84 @@ function Chat() {
     const prompt = messages().find((m) => m.id === userMessageId);
     if (!threadId || !prompt) return;
     setActionError(undefined);
-    send(threadId, { messageId: userMessageId, text: prompt.text }).catch((error: unknown) =>
-      setActionError(error instanceof Error ? error.message : String(error)),
-    );
+    send(threadId, { messageId: userMessageId, text: prompt.text }).catch((error: unknown) => setActionError(messageOf(error)));
+  };
+
+  const onRegenerate = async (userMessageId: string, attempt: number) => {
+    const threadId = activeId();
+    if (!threadId) return;
+    setActionError(undefined);
+    const sent = await stream.beforeSend(threadId);
+    try {
+      await regenerateReply(threadId, userMessageId, attempt);
+      sent(userMessageId);
+    } catch (error) {
+      sent();
+      setActionError(messageOf(error));
+    }
   };
 
   const onStop = () => {
     const threadId = activeId();
     const runId = running()?.runId;
-    if (threadId && runId)
-      cancelRun(threadId, runId).catch((error: unknown) => setActionError(error instanceof Error ? error.message : String(error)));
+    if (threadId && runId) cancelRun(threadId, runId).catch((error: unknown) => setActionError(messageOf(error)));
   };
 
+  createShortcuts({
+    escape: () => {
+      if (sidebarOpen()) {
+        setSidebarOpen(false);
+        return void document.querySelector<HTMLElement>(".sidebar-toggle")?.focus();
+      }
+      if (!running()) return false;
+      onStop();
+    },
+    modK: () => {
+      setSidebarOpen(true);
+      search?.focus();
+      search?.select();
+    },
+  });
+
   return (
-    <div class="app">
+    <div class="app" data-sidebar={sidebarOpen() ? "open" : "closed"}>
       <ThreadList
         threads={list()}
         activeId={activeId()}
-        onSelect={(id) => navigate(id)}
+        onSelect={onSelect}
         onNew={() => void onNew()}
         creating={creating() || !ready()}
+        onRename={onRename}
+        onDelete={onDelete}
+        query={query()}
+        onQuery={setQuery}
+        searchRef={(el) => {
+          search = el;
+        }}
+        hasMore={threads.latest?.next != null}
+        loadingMore={loadingMore()}
+        onMore={() => void loadMore()}
+        now={now()}
       />
+      <button type="button" class="scrim" tabIndex={-1} aria-hidden="true" onClick={() => setSidebarOpen(false)} />
       <main class="chat">
         <header class="chat-header">
-          <h1>{active()?.title ?? "Murmur"}</h1>
+          <button
+            type="button"
+            class="sidebar-toggle"
+            aria-controls="threads"
+            aria-expanded={sidebarOpen()}
+            aria-label="Chats"
+            onClick={() => {
+              const opening = !sidebarOpen();
+              setSidebarOpen(opening);
+              // Focus goes into the drawer it opens (it comes first in the page, before this button).
+              if (opening) requestAnimationFrame(() => document.querySelector<HTMLElement>("nav.threads .new-chat")?.focus());
+            }}
+          >
+            ☰
+          </button>
+          <h1>{active() ? titleOf(active() as ThreadRecord) : "Murmur"}</h1>
           <Show when={stream.store()}>
             <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} asOf={stream.asOf()} />
           </Show>
@@ -189,7 +333,13 @@ function Chat() {
           {(store) => (
             <Show when={store().cursor() !== null} fallback={<p class="placeholder">Loading…</p>}>
               <Show when={store().state().messages.length > 0} fallback={<p class="placeholder">Say something.</p>}>
-                <MessageList messages={store().state().messages} onRetry={onRetry} />
+                <MessageList
+                  messages={store().state().messages}
+                  onRetry={onRetry}
+                  onRegenerate={(id, attempt) => void onRegenerate(id, attempt)}
+                  onEdit={(text) => composer?.fill(text)}
+                  now={now()}
+                />
               </Show>
             </Show>
           )}
@@ -200,8 +350,15 @@ function Chat() {
           onStop={running() ? onStop : undefined}
           draftKey={activeId()}
           onTyping={stream.typing}
+          control={(control) => {
+            composer = control;
+          }}
         />
       </main>
+      <UndoToast
+        items={deletes.pending().map((id) => ({ id, label: titleOf(threads.latest?.threads.find((t) => t.id === id) ?? { title: null }) }))}
+        onUndo={onUndo}
+      />
     </div>
   );
 }

@@ -1,7 +1,25 @@
 import { MAX_MESSAGE_BYTES, newId } from "@murmur/core/chat";
-import { createComputed, createSignal, Show, untrack } from "solid-js";
+import { createComputed, createSignal, onMount, Show, untrack } from "solid-js";
 
 const encoder = new TextEncoder();
+
+/** What the page can do with the composer: focus it (New chat), or put a text in it to edit and send again. */
+export interface ComposerControl {
+  focus(): void;
+  fill(text: string): void;
+}
+
+/** The tallest the box grows to before it scrolls, as a share of the window's height. */
+const MAX_HEIGHT_SHARE = 0.4;
+
+/** Grows a textarea with its text, up to {@link MAX_HEIGHT_SHARE} of the window, then it scrolls. */
+function fitHeight(box: HTMLTextAreaElement): void {
+  box.style.height = "auto";
+  const max = Math.round(window.innerHeight * MAX_HEIGHT_SHARE);
+  const wanted = box.scrollHeight + (box.offsetHeight - box.clientHeight);
+  box.style.height = `${Math.min(wanted, max)}px`;
+  box.style.overflowY = wanted > max ? "auto" : "hidden";
+}
 
 /**
  * The message box. Enter sends, Shift+Enter starts a new line. While a reply streams the
@@ -19,7 +37,10 @@ export function Composer(props: {
   draftKey?: string;
   /** Each edit of the text: the person is typing. */
   onTyping?: () => void;
+  /** Hands the page what it can do with the composer. */
+  control?: (control: ComposerControl) => void;
 }) {
+  let box!: HTMLTextAreaElement;
   const [text, setText] = createSignal("");
   const [sending, setSending] = createSignal(false);
   const [error, setError] = createSignal<string>();
@@ -42,6 +63,24 @@ export function Composer(props: {
       shown = key;
       setError(undefined);
       restore(key);
+    });
+  });
+
+  // The box's height follows its text, whoever changed it (typing, a restored draft, a send).
+  createComputed(() => {
+    text();
+    if (box) queueMicrotask(() => fitHeight(box));
+  });
+  onMount(() => {
+    fitHeight(box);
+    props.control?.({
+      focus: () => box.focus(),
+      fill: (value) => {
+        setText(value);
+        messageId = newId("m");
+        box.focus();
+        box.setSelectionRange(value.length, value.length);
+      },
     });
   });
 
@@ -77,9 +116,11 @@ export function Composer(props: {
       }}
     >
       <textarea
+        ref={box}
         aria-label="Message"
+        aria-keyshortcuts="Enter"
         placeholder="Write a message"
-        rows={2}
+        rows={1}
         value={text()}
         onInput={(event) => {
           setText(event.currentTarget.value);

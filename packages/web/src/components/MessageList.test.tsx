@@ -29,13 +29,13 @@ describe("MessageList", () => {
     expect(container.querySelector(".thinking")).toBeNull();
   });
 
-  it("renders assistant Markdown, keeps user text plain, and announces the finished reply", () => {
+  it("renders assistant Markdown, keeps user text plain, and announces the finished reply", async () => {
     const { container } = render(() => (
       <MessageList messages={[user, reply({ text: "**bold** and `code`", status: "complete" })]} onRetry={vi.fn()} />
     ));
     expect(container.querySelector('[data-role="user"] .text')?.textContent).toBe("**not markdown** <b>x</b>");
     expect(container.querySelector('[data-role="user"] b')).toBeNull();
-    expect(container.querySelector(".markdown strong")?.textContent).toBe("bold");
+    await vi.waitFor(() => expect(container.querySelector(".markdown strong")?.textContent).toBe("bold"));
     expect(container.querySelector(".caret")).toBeNull();
     expect(container.querySelector("[aria-live]")?.textContent).toBe("Demo responder replied: **bold** and `code`");
   });
@@ -58,5 +58,33 @@ describe("MessageList", () => {
     ));
     expect(screen.getByText("Failed: too long")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Retry" })).toBeNull();
+  });
+});
+
+describe("message actions", () => {
+  it("copies any message, edits the last one, regenerates the last reply as the next attempt", async () => {
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+    const onEdit = vi.fn();
+    const onRegenerate = vi.fn();
+    const done = reply({ status: "complete", text: "the answer" });
+    render(() => <MessageList messages={[user, done]} onRetry={vi.fn()} onEdit={onEdit} onRegenerate={onRegenerate} now={10_000} />);
+    fireEvent.click(screen.getAllByRole("button", { name: "Copy message" })[1] as HTMLElement);
+    expect(writeText).toHaveBeenCalledWith("the answer");
+    await screen.findByRole("button", { name: "Copied" });
+    fireEvent.click(screen.getByRole("button", { name: "Edit message" }));
+    expect(onEdit).toHaveBeenCalledWith(user.text);
+    fireEvent.click(screen.getByRole("button", { name: "Regenerate reply" }));
+    expect(onRegenerate).toHaveBeenCalledWith("m_1", 1);
+    // The exact time is on hover; the relative one is shown.
+    const time = document.querySelector('[data-role="user"] time') as HTMLTimeElement;
+    expect(time.dateTime).toBe(new Date(1).toISOString());
+    expect(time.title).not.toBe("");
+  });
+
+  it("offers neither edit nor regenerate while a reply streams", () => {
+    render(() => <MessageList messages={[user, reply({ text: "partial" })]} onRetry={vi.fn()} onEdit={vi.fn()} onRegenerate={vi.fn()} />);
+    expect(screen.queryByRole("button", { name: "Edit message" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Regenerate reply" })).toBeNull();
   });
 });

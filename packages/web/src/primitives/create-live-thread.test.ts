@@ -66,7 +66,7 @@ describe("createLiveThread, policy always", () => {
         ?.state()
         .messages.map((m) => m.text),
     ).toEqual(["hi"]);
-    expect(live.lists).toEqual([{ kind: "threads", threads: [], position: "p2" }]);
+    expect(live.lists).toEqual([{ kind: "threads", threads: [], position: "p2", next: null }]);
 
     live.setHidden(true);
     expect(first.closed).toBe(true);

@@ -15,8 +15,8 @@ import type { ConnectionStatus, StreamFrame, StreamStatus } from "./thread-strea
  */
 export type LiveStatus = ConnectionStatus | "paused" | "idle";
 
-/** A frame of the thread list: the whole list, or one changed record. */
-export type ListFrame = Extract<StreamFrame, { kind: "threads" | "thread" }>;
+/** A frame of the thread list: its first page, one changed record, or a thread deleted. */
+export type ListFrame = Extract<StreamFrame, { kind: "threads" | "thread" | "removed" }>;
 
 export interface LiveThreadOptions {
   /** The session's stream settings; undefined until the session is ready, and nothing is held before. */
@@ -83,7 +83,7 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
         return s?.threadId === thread ? s.cursor() : undefined;
       }),
     apply: (frame) => {
-      if (frame.kind === "threads" || frame.kind === "thread") return options.onList(frame);
+      if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed") return options.onList(frame);
       const s = untrack(store);
       if (s?.threadId !== frame.threadId) return;
       if (frame.kind === "state") s.replace(frame.state, frame.cursor);

@@ -6,8 +6,9 @@ const SLACK_PX = 48;
 /**
  * Auto-scroll for a scrolling list: while the person is at the bottom, new content keeps
  * it there; once they scroll up it stops, and `atBottom()` turns false (show "jump to
- * latest"). Call `follow()` after content changes, `jump()` to go back down; content that
- * grows by itself (a reply revealed frame by frame) is followed when given as `content`.
+ * latest") until they scroll back down or the content no longer reaches past the view.
+ * Call `follow()` after content changes, `jump()` to go back down; content that grows or
+ * shrinks by itself (a reply revealed frame by frame) is followed when given as `content`.
  */
 export function createStickToBottom(
   element: Accessor<HTMLElement | undefined>,
@@ -32,8 +33,12 @@ export function createStickToBottom(
     stuck = true;
     setAtBottom(true);
   };
+  // Not stuck: the content or the view changed size (a reply ended shorter, the window
+  // grew), so whether it is at the bottom now is measured again: "Jump to latest" goes
+  // once it no longer applies.
   const follow = () => {
     if (stuck) jump();
+    else onScroll();
   };
   // Listening on the document (capture) needs no element at set-up time.
   const listener = (event: Event) => event.target === element() && onScroll();
@@ -41,9 +46,11 @@ export function createStickToBottom(
   onCleanup(() => document.removeEventListener("scroll", listener, true));
   createEffect(() => {
     const el = content?.();
+    const view = element();
     if (!el || typeof ResizeObserver !== "function") return;
     const observer = new ResizeObserver(follow);
     observer.observe(el);
+    if (view) observer.observe(view);
     onCleanup(() => observer.disconnect());
   });
   return { atBottom, follow, jump };

@@ -11,16 +11,18 @@ export const threadPath = (threadId: string) => `/t/${threadId}`;
 
 /**
  * The thread in the address bar, kept in step with back/forward. `navigate` pushes a
- * history entry (or replaces it), so every thread has a URL that survives a reload.
+ * history entry (or replaces it), so every thread has a URL that survives a reload;
+ * navigating to no thread goes to `/`.
  */
-export function createThreadRoute(): [Accessor<string | undefined>, (threadId: string, replace?: boolean) => void] {
+export function createThreadRoute(): [Accessor<string | undefined>, (threadId: string | undefined, replace?: boolean) => void] {
   const [threadId, setThreadId] = createSignal(threadFromPath(location.pathname));
   const onPop = () => setThreadId(threadFromPath(location.pathname));
   window.addEventListener("popstate", onPop);
   onCleanup(() => window.removeEventListener("popstate", onPop));
-  const navigate = (next: string, replace = false) => {
+  // No thread: the app's root (a thread deleted while open).
+  const navigate = (next: string | undefined, replace = false) => {
     if (next === threadId()) return;
-    history[replace ? "replaceState" : "pushState"](null, "", threadPath(next));
+    history[replace ? "replaceState" : "pushState"](null, "", next === undefined ? "/" : threadPath(next));
     setThreadId(next);
   };
   return [threadId, navigate];

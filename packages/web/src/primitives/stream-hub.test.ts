@@ -230,7 +230,7 @@ describe("makeStreamHub", () => {
     list.emit("threads", { threads: [], position: "p9" });
     await tabs.settle();
     // Every tab keeps its list live, whichever stream carries it.
-    for (const tab of [a, b]) expect(tab.applied.at(-1)).toEqual({ kind: "threads", threads: [], position: "p9" });
+    for (const tab of [a, b]) expect(tab.applied.at(-1)).toEqual({ kind: "threads", threads: [], position: "p9", next: null });
   });
 
   it("notices a follower that died without a word (its lock comes free) and drops what only it needed", async () => {

@@ -108,7 +108,7 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
   const ownNeeds = (): Need[] => own.map((threadId) => ({ threadId, cursor: target.cursor(threadId) ?? null }));
 
   const deliver = (frame: StreamFrame, frameGen: number) => {
-    if (frame.kind === "threads" || frame.kind === "thread") return target.apply(frame);
+    if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed") return target.apply(frame);
     const at = target.cursor(frame.threadId);
     if (at === undefined) return;
     if (frame.kind === "state" || at === frame.prev) return target.apply(frame);

@@ -42,7 +42,7 @@ describe("makeThreadStream", () => {
     latest().emit("thread.updated", { thread: { id: "t_1" }, position: "p2" });
     expect(frames).toEqual([
       { kind: "event", threadId: "t_1", event: created, cursor: "ep:2-0", prev: "ep:1-0" },
-      { kind: "threads", threads: [], position: "p1" },
+      { kind: "threads", threads: [], position: "p1", next: null },
       { kind: "thread", thread: { id: "t_1" }, position: "p2" },
     ]);
     expect(stream.cursor()).toBe("ep:2-0");

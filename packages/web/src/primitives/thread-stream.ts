@@ -30,14 +30,20 @@ export interface StreamStatus {
 export type StreamFrame =
   | { readonly kind: "state"; readonly threadId: string; readonly state: ThreadState; readonly cursor: string }
   | { readonly kind: "event"; readonly threadId: string; readonly event: ChatEvent; readonly cursor: string; readonly prev: string | null }
-  | { readonly kind: "threads"; readonly threads: readonly ThreadRecord[]; readonly position: string | null }
-  | { readonly kind: "thread"; readonly thread: ThreadRecord; readonly position: string | null };
+  | {
+      readonly kind: "threads";
+      readonly threads: readonly ThreadRecord[];
+      readonly position: string | null;
+      readonly next: string | null;
+    }
+  | { readonly kind: "thread"; readonly thread: ThreadRecord; readonly position: string | null }
+  | { readonly kind: "removed"; readonly threadId: string; readonly position: string | null };
 
 /** Where a stream's frames and changes go. */
 export interface ThreadStreamSink {
   frame(frame: StreamFrame): void;
   status(status: StreamStatus): void;
-  /** The server ended the stream for good (`superseded`, `released`); nothing reconnects it. */
+  /** The server ended the stream for good (`superseded`, `released`, `deleted`); nothing reconnects it. */
   end(reason: FinalCloseReason): void;
 }
 
@@ -127,10 +133,13 @@ export function makeThreadStream(
         onClose: () => status("reconnecting"),
         onEnd: (reason) => {
           ended = true;
+          // The list's own frame may have been cut off by the stream's end: the thread's end says it too.
+          if (reason === "deleted") sink.frame({ kind: "removed", threadId, position: null });
           sink.end(reason);
         },
-        onThreads: (threads, position) => sink.frame({ kind: "threads", threads, position }),
+        onThreads: (threads, position, next) => sink.frame({ kind: "threads", threads, position, next }),
         onThreadUpdated: (thread, position) => sink.frame({ kind: "thread", thread, position }),
+        onThreadRemoved: (removed, position) => sink.frame({ kind: "removed", threadId: removed, position }),
       },
       createSource,
     );

@@ -1,11 +1,13 @@
 import { type ChatMessage, emptyThreadState, foldEvents, type ThreadState } from "../../chat/reducer.ts";
-import { MurmurError, NotFoundError, UnavailableError, ValidationError } from "../../errors/index.ts";
+import { ForbiddenError, MurmurError, NotFoundError, UnavailableError, ValidationError } from "../../errors/index.ts";
 import type { ChatEvent } from "../../events/schemas.ts";
 import { entryId, formatCursor, newEpoch, parseCursor } from "../cursor.ts";
 import type {
   AppendResult,
+  DeleteResult,
   EventLog,
   EventLogOptions,
+  ListOptions,
   LoggedEvent,
   Positions,
   ReadResult,
@@ -16,10 +18,12 @@ import type {
   ThreadListener,
   ThreadRecord,
   ThreadsItem,
+  ThreadWithLeases,
 } from "../event-log.ts";
 import { ThreadHubs } from "../hub.ts";
+import { DEFAULT_RUN_LEASE_MS, leasesFromFlat } from "../leases.ts";
 import { checkChannel, checkSignal } from "../signals.ts";
-import { titleFromText } from "../thread-record.ts";
+import { byListOrder, pageCursorAfter, pageSize, parsePageCursor, titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
 import { followStream } from "./follow.ts";
 import { activityKey, checkPrefix, ownerKey, ownerTag, signalKey, threadKeys, threadTag } from "./keys.ts";
@@ -27,6 +31,7 @@ import type { RawEntry, StreamTailer } from "./multiplexer.ts";
 import {
   APPEND,
   CREATE_THREAD,
+  DELETE_THREAD,
   GET_THREAD,
   LIST_POSITION,
   LIST_THREADS,
@@ -35,6 +40,8 @@ import {
   publishingScript,
   READ,
   READ_SIGNALS,
+  RENAME_THREAD,
+  RENEW_LEASE,
   SNAPSHOT,
 } from "./scripts.ts";
 
@@ -72,6 +79,7 @@ const PAGE = 500;
 export class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly maxEvents: number;
+  private readonly leaseMs: number;
   private readonly wakers = new Set<() => void>();
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
@@ -90,6 +98,7 @@ export class RedisEventLog implements EventLog {
     this.prefix = checkPrefix(options.prefix);
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
     this.cluster = options.cluster ?? false;
+    this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
@@ -108,13 +117,41 @@ export class RedisEventLog implements EventLog {
     return { ...input, title: null, updatedAt: input.createdAt };
   }
 
-  async getThread(threadId: string): Promise<ThreadRecord | null> {
+  async getThread(threadId: string): Promise<ThreadWithLeases | null> {
     const flat = (await this.run(GET_THREAD, [threadKeys(this.prefix, threadId).meta], [])) as string[];
-    return toRecord(threadId, flat);
+    const record = toRecord(threadId, flat);
+    return record && { ...record, leases: leasesFromFlat(flat) };
   }
 
-  async listThreads(owner: string, limit = 100): Promise<ThreadList> {
-    return this.listWithPosition(owner, limit);
+  async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
+    await this.run(RENEW_LEASE, [threadKeys(this.prefix, threadId).meta], [runId, expiresAt]);
+  }
+
+  async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
+    return this.listWithPosition(owner, options);
+  }
+
+  async renameThread(threadId: string, title: string): Promise<ThreadRecord> {
+    const reply = (await this.run(
+      RENAME_THREAD,
+      [threadKeys(this.prefix, threadId).meta],
+      [title, Date.now(), `${this.prefix}:`, threadId],
+    )) as [string, string[]?];
+    const record = reply[0] === "nothread" ? null : toRecord(threadId, reply[1]);
+    if (!record) throw new NotFoundError(`thread ${threadId} not found`);
+    return record;
+  }
+
+  async deleteThread(threadId: string, owner: string): Promise<DeleteResult> {
+    const keys = threadKeys(this.prefix, threadId);
+    const [status] = (await this.run(
+      DELETE_THREAD,
+      [keys.meta, keys.stream, keys.ids, keys.history],
+      [owner, Date.now(), `${this.prefix}:`, threadId, keys.partialPrefix],
+    )) as [string];
+    if (status === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
+    if (status === "forbidden") throw new ForbiddenError(`thread ${threadId} belongs to another session`);
+    return { deleted: status === "ok" };
   }
 
   async positions(threadId: string, listOwner: string): Promise<Positions> {
@@ -126,10 +163,11 @@ export class RedisEventLog implements EventLog {
     const [reply, listPosition] = (await Promise.all([
       this.run(POSITIONS, together ? [meta, activity] : [meta], []),
       together ? "" : this.run(LIST_POSITION, [activity], []),
-    ])) as [string[], string];
+    ])) as [unknown[], string];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
-    const [epoch, head, owner, position] = reply as [string, string, string, string];
-    return { owner, cursor: formatCursor({ epoch, ...splitId(head) }), position: together ? position : listPosition };
+    const [position, flat] = reply as [string, string[]];
+    const cursor = formatCursor({ epoch: field(flat, "epoch") as string, ...splitId(field(flat, "head") ?? "0-0") });
+    return { owner: field(flat, "owner") as string, cursor, position: together ? position : listPosition, leases: leasesFromFlat(flat) };
   }
 
   async publishSignal(channel: string, message: string): Promise<void> {
@@ -166,13 +204,15 @@ export class RedisEventLog implements EventLog {
         ...this.followHooks(),
         key: activityKey(this.prefix, owner),
         catchUp: async () => {
-          const { threads, position } = await this.listWithPosition(owner);
-          return { items: [{ kind: "list", threads, position }], position, whole: true };
+          const { threads, position, next } = await this.listWithPosition(owner);
+          return { items: [{ kind: "list", threads, position, next }], position, whole: true };
         },
         decode: (entries) =>
-          entries.flatMap(([id, fields]) => {
-            const thread = toRecord(field(fields, "t") ?? "", fields);
-            return thread ? [{ kind: "changed" as const, thread, position: id }] : [];
+          entries.flatMap(([id, fields]): ThreadsItem[] => {
+            const threadId = field(fields, "t") ?? "";
+            if (field(fields, "deleted") !== undefined) return [{ kind: "removed", threadId, position: id }];
+            const thread = toRecord(threadId, fields);
+            return thread ? [{ kind: "changed", thread, position: id }] : [];
           }),
       },
       "0-0",
@@ -188,7 +228,7 @@ export class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length];
+    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length, this.leaseMs];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";
@@ -219,6 +259,12 @@ export class RedisEventLog implements EventLog {
   }
 
   async read(threadId: string, after: string | null, limit: number): Promise<ReadResult> {
+    const result = await this.readOrDeleted(threadId, after, limit);
+    if (result.kind === "deleted") throw new NotFoundError(`thread ${threadId} was deleted`);
+    return result;
+  }
+
+  private async readOrDeleted(threadId: string, after: string | null, limit: number): Promise<ReadResult | { kind: "deleted" }> {
     const position = after === null ? null : parseCursor(after);
     const keys = threadKeys(this.prefix, threadId);
     const reply = (await this.run(
@@ -227,6 +273,7 @@ export class RedisEventLog implements EventLog {
       [position?.epoch ?? "", position ? entryId(position) : "", Math.max(0, limit)],
     )) as unknown[];
     if (reply[0] === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
+    if (reply[0] === "deleted") return { kind: "deleted" };
     if (reply[0] === "reset") return { kind: "reset", reason: reply[1] as ResetReason };
     const epoch = String(reply[1]);
     const entries = reply[2] as RawEntry[];
@@ -254,22 +301,29 @@ export class RedisEventLog implements EventLog {
   tail(threadId: string, after: string, signal: AbortSignal): AsyncIterable<TailItem> {
     const epoch = parseCursor(after).epoch;
     const cursorOf = (id: string) => formatCursor({ epoch, ...splitId(id) });
-    return followStream<TailItem>(
+    const items = followStream<TailItem>(
       {
         ...this.followHooks(),
         key: threadKeys(this.prefix, threadId).stream,
         catchUp: async (position) => {
-          const result = await this.read(threadId, cursorOf(position), PAGE);
-          if (result.kind === "reset") return { items: [result], position, final: true };
+          const result = await this.readOrDeleted(threadId, cursorOf(position), PAGE);
+          if (result.kind === "reset" || result.kind === "deleted") return { items: [result], position, final: true };
           const last = result.events.at(-1);
           if (!last) return { items: [], position };
           return { items: [{ kind: "events", events: result.events }], position: entryId(parseCursor(last.cursor)), more: result.more };
         },
-        decode: (entries) => [{ kind: "events", events: entries.map((entry) => this.decodeShared(epoch, entry)) }],
+        decode: (entries) => {
+          // The entry a delete appends (`x`) ends the tail, after the events before it.
+          const end = entries.findIndex(([, fields]) => field(fields, "x") === "deleted");
+          const events = (end === -1 ? entries : entries.slice(0, end)).map((entry) => this.decodeShared(epoch, entry));
+          const out: TailItem[] = events.length > 0 ? [{ kind: "events", events }] : [];
+          return end === -1 ? out : [...out, { kind: "deleted" }];
+        },
       },
       entryId(parseCursor(after)),
       signal,
     );
+    return endAtDeleted(items);
   }
 
   async ping(): Promise<void> {
@@ -314,20 +368,23 @@ export class RedisEventLog implements EventLog {
     return logged;
   }
 
-  /** The owner's threads and the id of the newest activity entry the list reflects. */
-  private async listWithPosition(owner: string, limit = 100): Promise<ThreadList> {
-    const [last, flat] = (await this.run(
+  /** A page of the owner's threads and the id of the newest activity entry the list reflects. */
+  private async listWithPosition(owner: string, options: ListOptions = {}): Promise<ThreadList> {
+    const limit = pageSize(options.limit);
+    const before = options.before ? parsePageCursor(options.before) : null;
+    const [last, flat, more] = (await this.run(
       LIST_THREADS,
       [ownerKey(this.prefix, owner), activityKey(this.prefix, owner)],
-      [limit, `${this.prefix}:`],
-    )) as [string, unknown[]];
+      [limit, `${this.prefix}:`, before ? before.updatedAt : "", before ? before.id : ""],
+    )) as [string, unknown[], number];
     const threads: ThreadRecord[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       const record = toRecord(String(flat[i]), flat[i + 1] as string[]);
       if (record) threads.push(record);
     }
-    threads.sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
-    return { threads, position: String(last) };
+    threads.sort(byListOrder);
+    const tail = threads.at(-1);
+    return { threads, position: String(last), next: Number(more) === 1 && tail ? pageCursorAfter(tail) : null };
   }
 
   private async run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
@@ -342,6 +399,14 @@ export class RedisEventLog implements EventLog {
     } catch (cause) {
       throw unavailable(cause);
     }
+  }
+}
+
+/** The tail's items, ending after a `deleted` one. */
+async function* endAtDeleted(items: AsyncIterable<TailItem>): AsyncIterable<TailItem> {
+  for await (const item of items) {
+    yield item;
+    if (item.kind === "deleted") return;
   }
 }
 

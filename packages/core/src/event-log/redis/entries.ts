@@ -26,12 +26,13 @@ export function isContiguous(after: string, entries: readonly RawEntry[]): boole
   return true;
 }
 
-/** A thread record from a flat list holding its meta hash's fields; null without an owner. */
+/** A thread record from a flat list holding its meta hash's fields; null without an owner, or for a deleted thread's tombstone. */
 export function toRecord(id: string, flat: readonly string[] | null | undefined): ThreadRecord | null {
   if (!flat || flat.length === 0) return null;
   const owner = field(flat, "owner");
-  if (owner === undefined) return null;
+  if (owner === undefined || field(flat, "deleted") !== undefined) return null;
   const readAt = field(flat, "readAt");
+  const renamedAt = field(flat, "renamedAt");
   return {
     id,
     owner,
@@ -39,5 +40,6 @@ export function toRecord(id: string, flat: readonly string[] | null | undefined)
     createdAt: Number(field(flat, "createdAt")),
     updatedAt: Number(field(flat, "updatedAt")),
     ...(readAt !== undefined ? { readAt: Number(readAt) } : {}),
+    ...(renamedAt !== undefined ? { renamedAt: Number(renamedAt) } : {}),
   };
 }

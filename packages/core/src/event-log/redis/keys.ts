@@ -12,9 +12,10 @@ import { createHash } from "node:crypto";
  *   of the owner id, which the scripts compute with `redis.sha1hex` too).
  *
  * - `{prefix}:{tag}:thread:{id}`: the delivery stream (one entry per event);
- * - `{prefix}:{tag}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt, epoch,
- *   head, and per reply in progress `s:{messageId}` (its last delta seq) and per stopped
- *   run `c:{runId}` (a stop was requested), both removed when the reply ends;
+ * - `{prefix}:{tag}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt,
+ *   renamedAt, epoch, head, and per reply in progress `s:{messageId}` (its last delta seq)
+ *   and per stopped run `c:{runId}` (a stop was requested), both removed when the reply
+ *   ends; after a delete, a tombstone of `owner` and `deleted` (epoch ms) that expires;
  * - `{prefix}:{tag}:thread:{id}:ids`: hash event id -> stream id, for de-duplication of every
  *   event but the deltas of a reply in progress (those go by seq);
  * - `{prefix}:{tag}:thread:{id}:history`: list of every non-delta event, for snapshots;
@@ -22,7 +23,7 @@ import { createHash } from "node:crypto";
  * - `{prefix}:{tag}:owner:{sessionId}:threads`: sorted set of the owner's threads by last activity;
  * - `{prefix}:{tag}:owner:{sessionId}:activity`: a short stream of the owner's thread records
  *   as they change (fields `p`, the previous entry's id, and `t`, the thread id, then the
- *   record's fields), which live thread lists follow;
+ *   record's fields, or `deleted` for a thread deleted), which live thread lists follow;
  * - `{prefix}:{tag}:signal:{channel}`: a short stream of ephemeral signals (fields `p` and `m`).
  */
 export interface ThreadKeys {

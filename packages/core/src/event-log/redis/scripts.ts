@@ -84,7 +84,7 @@ const NOTIFY = `
 local function notify(activity, meta, threadId)
   local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
   local args = {'XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', threadId}
-  local names = {'owner', 'title', 'createdAt', 'updatedAt', 'readAt'}
+  local names = {'owner', 'title', 'createdAt', 'updatedAt', 'readAt', 'renamedAt'}
   local values = redis.call('HMGET', meta, unpack(names))
   for i = 1, #names do
     if values[i] then
@@ -115,7 +115,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
 /**
  * Appends a batch of events of one thread, atomically, in one round trip.
  * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
- * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, then per event
+ * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, leaseMs, then per event
  * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
  * title, at, index of its partial key in KEYS.
  * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
@@ -128,25 +128,28 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * other event is de-duplicated by its id (the `ids` hash, kept past trimming, so a
  * message sent again long after still lands once) and also writes the history list.
  * `c:<runId>` in meta records a stop request; each result says whether the event's run
- * has one, so a runner learns of a stop from its own appends. The stream is trimmed
- * exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
+ * has one, so a runner learns of a stop from its own appends. `l:<runId>` is the run's
+ * lease (`<expiresAt>:<messageId>`): set by `run.started`, renewed by each of its deltas
+ * (in the one HSET the delta pays anyway), dropped with the reply's end. The stream is
+ * trimmed exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
 export const APPEND = `${FEED_OFF}${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local maxEvents, keyPrefix, threadId, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local maxEvents, keyPrefix, threadId, n, leaseMs = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local W = ${APPEND_ARGS_PER_EVENT}
+local B = 5
 local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   fields[#fields + 1] = 's:' .. ARGV[o + 4]
   fields[#fields + 1] = 'c:' .. ARGV[o + 5]
 end
 local m = redis.call('HMGET', meta, unpack(fields))
 if not m[1] then return {'nothread'} end
 local head, owner, updatedAt, readAt = m[2], m[3], tonumber(m[4]), tonumber(m[5] or '0')
-local seqs, cancels, dirty, ended = {}, {}, {}, {}
+local seqs, cancels, dirty, ended, leases = {}, {}, {}, {}, {}
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   local s, c = m[4 + 2 * e], m[5 + 2 * e]
   if seqs[ARGV[o + 4]] == nil then seqs[ARGV[o + 4]] = s and tonumber(s) or false end
   if c then cancels[ARGV[o + 5]] = true end
@@ -154,7 +157,7 @@ end
 local out = {m[1]}
 local changed, headMoved, titled = false, false, false
 for e = 1, n do
-  local o = 4 + (e - 1) * W
+  local o = B + (e - 1) * W
   local eventId, json, etype, messageId, runId = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5]
   local seq, text, title, at, partial = tonumber(ARGV[o + 6]), ARGV[o + 7], ARGV[o + 8], tonumber(ARGV[o + 9]), KEYS[tonumber(ARGV[o + 10])]
   local status, id = 'ok', nil
@@ -168,6 +171,7 @@ for e = 1, n do
       redis.call('APPEND', partial, text)
       seqs[messageId] = seq
       dirty[messageId] = true
+      leases[runId] = (at + leaseMs) .. ':' .. messageId
     end
   else
     local existing = redis.call('HGET', ids, eventId)
@@ -185,11 +189,14 @@ for e = 1, n do
             seqs[messageId] = -1
             dirty[messageId] = true
           end
+          leases[runId] = (at + leaseMs) .. ':' .. messageId
         elseif etype == 'message.completed' or etype == 'message.failed' then
           seqs[messageId] = false
           dirty[messageId] = nil
+          leases[runId] = nil
           ended[#ended + 1] = 's:' .. messageId
           ended[#ended + 1] = 'c:' .. runId
+          ended[#ended + 1] = 'l:' .. runId
           redis.call('DEL', partial)
         elseif etype == 'run.cancel_requested' then
           cancels[runId] = true
@@ -226,6 +233,10 @@ if headMoved then
     set[#set + 1] = 's:' .. messageId
     set[#set + 1] = seqs[messageId]
   end
+  for runId, lease in pairs(leases) do
+    set[#set + 1] = 'l:' .. runId
+    set[#set + 1] = lease
+  end
   redis.call('HSET', meta, unpack(set))
 end
 if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
@@ -236,11 +247,12 @@ return out
 
 /**
  * KEYS: meta, stream. ARGV: epoch ('' for none), after ('' for the start), limit.
- * Returns {'ok', epoch, entries} | {'reset', reason} | {'nothread'}; entries holds at
- * most limit + 1 entries (the extra one only tells the caller there is more).
+ * Returns {'ok', epoch, entries} | {'reset', reason} | {'nothread'} | {'deleted'}; entries
+ * holds at most limit + 1 entries (the extra one only tells the caller there is more).
  */
 export const READ = `${COMPARE}
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head')
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'deleted')
+if m[3] then return {'deleted'} end
 if not m[1] then return {'nothread'} end
 local after = ARGV[2]
 if ARGV[1] ~= '' and ARGV[1] ~= m[1] then return {'reset', 'epoch'} end
@@ -291,19 +303,45 @@ return redis.call(unpack(args))
 export const GET_THREAD = `return redis.call('HGETALL', KEYS[1])`;
 
 /**
- * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix (`<prefix>:`).
- * Returns {lastActivityId, {threadId, metaFlat, ...}} for the owner's most recently
- * active threads: the list reflects exactly the activity up to that id ('0-0': none).
+ * KEYS: ownerIndex, activity. ARGV: limit, keyPrefix, beforeScore ('' for the first
+ * page), beforeId.
+ * Returns {lastActivityId, {threadId, metaFlat, ...}, more} for the owner's most recently
+ * active threads (after the thread at beforeScore/beforeId in the index's order: score
+ * descending, ties by id descending): the list reflects exactly the activity up to that
+ * id ('0-0': none); more is 1 when further threads follow.
  */
 export const LIST_THREADS = `${TAGS}
+-- Byte order, as the sorted set ranks members (Lua's own < follows the server's locale).
+local function below(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local limit = tonumber(ARGV[1])
+local ids = {}
+if ARGV[3] == '' then
+  ids = redis.call('ZREVRANGE', KEYS[1], 0, limit)
+else
+  local offset, chunk = 0, limit + 1
+  while #ids <= limit do
+    local page = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[3], '-inf', 'WITHSCORES', 'LIMIT', offset, chunk)
+    if #page == 0 then break end
+    for i = 1, #page, 2 do
+      -- Ties with the cursor's score come in descending id order: only ids below the cursor's follow it.
+      if (tonumber(page[i + 1]) < tonumber(ARGV[3]) or below(page[i], ARGV[4])) and #ids <= limit then ids[#ids + 1] = page[i] end
+    end
+    offset = offset + chunk
+  end
+end
 local out = {}
-for i = 1, #ids do
+for i = 1, math.min(#ids, limit) do
   out[#out + 1] = ids[i]
   out[#out + 1] = redis.call('HGETALL', threadKeyOf(ARGV[2], ids[i], ':meta'))
 end
-return {last and last[1] or '0-0', out}
+return {last and last[1] or '0-0', out, #ids > limit and 1 or 0}
 `;
 
 const LAST_ID = `
@@ -314,14 +352,66 @@ end
 `;
 
 /**
- * KEYS: meta, activity (optional). Returns {epoch, head, owner, lastActivityId ('' without
- * the activity key)} or {} when the thread is unknown: where a thread and its owner's list
- * stand, for an idle client's check.
+ * KEYS: meta. ARGV: title, at, keyPrefix, threadId.
+ * Returns {'nothread'}, {'same', metaFlat} (the title already), or {'ok', metaFlat}.
+ * Sets `renamedAt` (never backwards) and tells the owner's activity stream.
+ */
+export const RENAME_THREAD = `${FEED_OFF}${TAGS}${NOTIFY}
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'owner', 'title', 'renamedAt')
+if not m[1] then return {'nothread'} end
+if m[3] == ARGV[1] then return {'same', redis.call('HGETALL', KEYS[1])} end
+local at = math.max(tonumber(ARGV[2]), tonumber(m[4] or '0') + 1)
+redis.call('HSET', KEYS[1], 'title', ARGV[1], 'renamedAt', at)
+notify(ownerKeyOf(ARGV[3], m[2], ':activity'), KEYS[1], ARGV[4])
+flush()
+return {'ok', redis.call('HGETALL', KEYS[1])}
+`;
+
+/** How long a deleted thread's last stream entry stays for the tails still open on it. */
+const DELETED_STREAM_TTL_MS = 60_000;
+/** How long a deleted thread's tombstone keeps answering a repeated delete (the session's lifetime). */
+const TOMBSTONE_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * KEYS: meta, stream, ids, history. ARGV: owner, at, keyPrefix, threadId, partialPrefix.
+ * Returns {'nothread'}, {'forbidden'}, {'gone'} (deleted before) or {'ok'}.
+ * Deletes the thread's data and leaves a tombstone meta (`owner`, `deleted`); appends
+ * one last stream entry (`x` = deleted, no event) that ends the tails still open, and
+ * lets the stream expire; removes the thread from the owner's index and tells the
+ * owner's activity stream (an entry with `deleted` and no record).
+ */
+export const DELETE_THREAD = `${FEED_OFF}${TAGS}
+local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch', 'deleted', 'head')
+if not m[1] then return {'nothread'} end
+if m[1] ~= ARGV[1] then return {'forbidden'} end
+if m[3] or not m[2] then return {'gone'} end
+local meta = redis.call('HGETALL', KEYS[1])
+for i = 1, #meta, 2 do
+  if string.sub(meta[i], 1, 2) == 's:' then redis.call('DEL', ARGV[5] .. string.sub(meta[i], 3)) end
+end
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'deleted', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ${TOMBSTONE_TTL_MS})
+feed(KEYS[2], redis.call('XADD', KEYS[2], '*', 'p', m[4], 'i', 'deleted', 'x', 'deleted'), 'p', m[4], 'i', 'deleted', 'x', 'deleted')
+redis.call('PEXPIRE', KEYS[2], ${DELETED_STREAM_TTL_MS})
+redis.call('ZREM', ownerKeyOf(ARGV[3], ARGV[1], ':threads'), ARGV[4])
+local activity = ownerKeyOf(ARGV[3], ARGV[1], ':activity')
+local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
+local prev = last and last[1] or '0-0'
+feed(activity, redis.call('XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', prev, 't', ARGV[4], 'deleted', ARGV[2]), 'p', prev, 't', ARGV[4], 'deleted', ARGV[2])
+flush()
+return {'ok'}
+`;
+
+/**
+ * KEYS: meta, activity (optional). Returns {lastActivityId ('' without the activity key),
+ * metaFlat} or {} when the thread is unknown: where a thread (its head, its owner, its
+ * leases) and its owner's list stand, for an idle client's check.
  */
 export const POSITIONS = `${LAST_ID}
-local m = redis.call('HMGET', KEYS[1], 'epoch', 'head', 'owner')
-if not m[1] then return {} end
-return {m[1], m[2], m[3], KEYS[2] and lastId(KEYS[2]) or ''}
+local meta = redis.call('HGETALL', KEYS[1])
+if #meta == 0 then return {} end
+return {KEYS[2] and lastId(KEYS[2]) or '', meta}
 `;
 
 /**
@@ -330,6 +420,14 @@ return {m[1], m[2], m[3], KEYS[2] and lastId(KEYS[2]) or ''}
  */
 export const LIST_POSITION = `${LAST_ID}
 return lastId(KEYS[1])
+`;
+
+/** KEYS: meta. ARGV: runId, expiresAt. Renews a run's lease while its reply is in progress; returns 1, or 0 when it ended. */
+export const RENEW_LEASE = `
+local lease = redis.call('HGET', KEYS[1], 'l:' .. ARGV[1])
+if not lease then return 0 end
+redis.call('HSET', KEYS[1], 'l:' .. ARGV[1], ARGV[2] .. string.sub(lease, (string.find(lease, ':', 1, true))))
+return 1
 `;
 
 /** How many signals a channel keeps: watchers further behind than this may miss some. */
