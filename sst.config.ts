@@ -52,9 +52,8 @@ export default $config({
     },
   },
   async run() {
-    const { ARCHITECTURE, DEFAULT_PAD_BYTES, FUNCTION_MEMORY_MB, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } = await import(
-      "./packages/functions/src/lambda/deployment.ts"
-    );
+    const { ARCHITECTURE, DEFAULT_PAD_BYTES, FUNCTION_MEMORY_MB, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } =
+      await import("./packages/functions/src/lambda/deployment.ts");
     // README "Deploy" explains the padding's cost; `MURMUR_PAD_BYTES` at deploy time
     // overrides it (0: none), e.g. to measure with the probe.
     const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
+import { createBaseApp, finishApp } from "./app-base.ts";
 import { limitBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
-import { renderError } from "./errors.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { regenerateRoutes } from "./routes/regenerate.ts";
@@ -17,13 +17,7 @@ import { webhookRoutes } from "./routes/webhook.ts";
  * same app. Every path is under `/api`.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>().basePath("/api");
-  app.use("*", async (c, next) => {
-    await next();
-    // Only where the response lacks it: setting a header on a finished response makes Hono
-    // copy it, which for a held stream means a second Response and body per connection.
-    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff");
-  });
+  const app = createBaseApp();
   // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
   app.route("/", sessionRoutes(deps));
@@ -35,9 +29,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/chats", streamControlRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404),
-  );
-  app.onError(renderError);
-  return app;
+  return finishApp(app);
 }

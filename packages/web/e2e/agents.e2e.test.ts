@@ -43,7 +43,7 @@ describe("agent providers in Chromium", () => {
     const failed = page.locator('.message[data-role="assistant"][data-status="failed"]');
     await failed.waitFor();
     expect(await failed.textContent()).toContain("the model is busy or rate-limited (HTTP 429); try again in a moment");
-    await failed.getByRole("button", { name: "Retry" }).click();
+    await failed.getByRole("button", { name: "Retry", exact: true }).click();
     await page.locator('.message[data-role="assistant"]').nth(2).and(page.locator('[data-status="complete"]')).waitFor();
     expect((await assistantTexts(page)).at(-1)).toBe("Better now.");
   });

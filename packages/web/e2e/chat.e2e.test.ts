@@ -115,13 +115,13 @@ describe("the chat in Chromium", () => {
     await expect
       .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
       .toBeGreaterThan(5);
-    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
 
     await assistant(page).and(page.locator('[data-status="failed"]')).waitFor();
     await expect(assistant(page).locator(".message-error").textContent()).resolves.toMatch(/^Stopped\./);
     const stoppedAt = (await assistantTexts(page))[0] ?? "";
     expect(stoppedAt.length).toBeLessThan(reply(prompt).length);
-    await expect(page.getByRole("button", { name: "Send" }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("button", { name: "Send", exact: true }).isVisible()).resolves.toBe(true);
 
     await server.deps.invoker.idle();
     const events = await logEvents(server, threadId);

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe("a server restart in the middle of a reply (Redis mode)", () => {
-  it('shows "reconnecting", then the whole reply once, with no duplicated text', async () => {
+  it('ends the reply it was writing retryably, shows "reconnecting", then Retry on the next server writes the whole reply once', async () => {
     const env = { REDIS_URL: redis.url, MURMUR_KEY_PREFIX: `e2e${Date.now()}`, DEMO_PACE_MS: "30", SSE_RETRY_MS: "250" };
     const first = await startServer(env);
     servers.push(first);
@@ -33,9 +33,11 @@ describe("a server restart in the middle of a reply (Redis mode)", () => {
       .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
       .toBeGreaterThan(20);
 
-    // Stop the server: open streams end at once, the reply in progress finishes into Redis.
+    // Stop the server (SIGTERM's path): it ends the reply it was writing with a retryable
+    // failure, which the open stream carries, then closes streams with close and retry.
     const port = new URL(first.url).port;
     await first.close();
+    await page.locator('.message[data-role="assistant"][data-status="failed"]').waitFor(WAIT);
     await page
       .getByRole("status")
       .getByText(/Reconnecting/)
@@ -47,8 +49,9 @@ describe("a server restart in the middle of a reply (Redis mode)", () => {
     const second = await startServer({ ...env, PORT: port });
     servers.push(second);
     await page.getByRole("status").getByText("Live").waitFor({ timeout: 20_000 });
-    await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor();
-    expect(await assistantTexts(page)).toEqual([whole]);
+    await page.getByRole("button", { name: "Retry", exact: true }).click();
+    await page.locator('.message[data-role="assistant"][data-status="complete"]').waitFor(WAIT);
+    expect(await assistantTexts(page)).toEqual([partial, demoReply({ prompt, history: [], attempt: 1 })]);
     expect(await page.locator('.message[data-role="user"]').count()).toBe(1);
     expect(new URL(page.url()).pathname).toBe(`/t/${threadId}`);
   });

@@ -61,13 +61,14 @@ describe("resuming in Chromium", () => {
     await expect
       .poll(async () => ((await assistantTexts(page))[0] ?? "").length, { ...WAIT, message: "the first words" })
       .toBeGreaterThan(5);
-    await page.getByRole("button", { name: "Stop" }).click();
-    await page.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.getByRole("button", { name: "Retry", exact: true }).click();
     await complete(page).waitFor({ timeout: 30_000 });
 
-    expect((await assistantTexts(page)).at(-1)).toBe(demoReply({ prompt, history: [] }));
+    // The retry is the message's second attempt: the demo responder answers it as such.
+    expect((await assistantTexts(page)).at(-1)).toBe(demoReply({ prompt, history: [], attempt: 1 }));
     expect(await page.locator('.message[data-role="user"]').count()).toBe(1);
-    expect(await page.getByRole("button", { name: "Retry" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Retry", exact: true }).count()).toBe(0);
     const events = await logEvents(server as LocalServer, threadId);
     expect(events.filter((e) => e.type === "message.created")).toHaveLength(1);
     expect(events.filter((e) => e.type === "run.started")).toHaveLength(2);

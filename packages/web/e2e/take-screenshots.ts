@@ -56,7 +56,7 @@ try {
     await page.locator('.message[data-status="streaming"] .caret').waitFor();
     await page.waitForTimeout(900);
     await shoot(page, `streaming-${scheme}`);
-    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Stop", exact: true }).click();
     await page.locator('.message[data-status="failed"]').waitFor();
     await shoot(page, `stopped-${scheme}`);
     // The demo's formatted replies: a table, then code.

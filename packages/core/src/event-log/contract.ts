@@ -344,7 +344,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       await log.append({ ...userMessage(other, 1), at: Date.now() + 5000 });
       const watch = watchOwner(log, owner);
       await watch.next();
-      const before = await log.getThread(t);
+      const before = await recordOf(log, t);
       const renamed = await log.renameThread(t, "Trip plans");
       expect(renamed).toEqual({ ...before, title: "Trip plans", renamedAt: expect.any(Number) });
       expect(await watch.next()).toEqual({ kind: "changed", thread: renamed, position: expect.any(String) });

@@ -1,10 +1,10 @@
 import { handle } from "hono/aws-lambda";
 import { Resource } from "sst";
-import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
+import { createWebhookApp } from "../webhook-app.ts";
 import { loadCloudConfig } from "./config.ts";
 import { createRestEventLog, unlinkedInvoker } from "./deps.ts";
 
-/** The Webhook function (Function URL, buffered): signed agent events and LangGraph completions. */
+/** The Webhook function (Function URL, buffered): signed agent events and LangGraph completions, and nothing else. */
 const { config } = loadCloudConfig(Resource);
-export const handler = handle(createApp(createAppDeps(config, createRestEventLog(config), unlinkedInvoker)));
+export const handler = handle(createWebhookApp(createAppDeps(config, createRestEventLog(config), unlinkedInvoker)));

@@ -166,6 +166,8 @@ export class RedisEventLog implements EventLog {
     ])) as [unknown[], string];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
     const [position, flat] = reply as [string, string[]];
+    // A deleted thread's tombstone keeps only its owner: unknown, as to every other method.
+    if (field(flat, "epoch") === undefined || field(flat, "deleted") !== undefined) throw new NotFoundError(`thread ${threadId} not found`);
     const cursor = formatCursor({ epoch: field(flat, "epoch") as string, ...splitId(field(flat, "head") ?? "0-0") });
     return { owner: field(flat, "owner") as string, cursor, position: together ? position : listPosition, leases: leasesFromFlat(flat) };
   }
