@@ -4,6 +4,8 @@ import { ValidationError } from "../errors/index.ts";
 import { type RedisClusterProcess, startRedisCluster } from "../testing/redis-cluster.ts";
 import { uniquePrefix } from "../testing/redis-server.ts";
 import { describeEventLogContract } from "./contract.ts";
+import { createClusterTailer } from "./redis/cluster-tailer.ts";
+import { connectClusterNode, connectRedisCluster } from "./redis/connection.ts";
 import { newThreadId, ownerTag, threadKeys } from "./redis/keys.ts";
 import { keySlot } from "./redis/slot.ts";
 import { createRedisClusterEventLog } from "./redis-cluster.ts";
@@ -113,6 +115,39 @@ describe("redis cluster adapter", () => {
     } finally {
       controller.abort();
       await log.close();
+    }
+  });
+
+  it("reads, on a watch of a stream still subscribed, what the new watcher has not seen", async () => {
+    const client = connectRedisCluster({ nodes: cluster.addresses }, "test");
+    const tailer = createClusterTailer(client, (node) => connectClusterNode({ nodes: cluster.addresses }, node, "test-feed"));
+    const prefix = uniquePrefix();
+    const key = `${prefix}:{rewatch}:s`;
+    try {
+      // As a script appends on a cluster: the entry, then the same entry published on the key.
+      const append = async (prev: string) => {
+        const id = String(await client.xadd(key, "*", "p", prev, "m", "x"));
+        await client.call("SPUBLISH", key, JSON.stringify([[id, ["p", prev, "m", "x"]]]));
+        return id;
+      };
+      const first: string[] = [];
+      const stop = tailer.watch(key, "0-0", (entries) => first.push(...entries.map(([id]) => id)));
+      const z = await append("0-0");
+      await expect.poll(() => first, { timeout: 5000, interval: 10 }).toEqual([z]);
+      // Subscribed now: `a` comes as a message, after any message before it.
+      const a = await append(z);
+      await expect.poll(() => first, { timeout: 5000, interval: 10 }).toEqual([z, a]);
+      // In one tick, while the feed subscribes another stream of the node: the watch goes,
+      // and a new one comes from before `a`. The subscription never drops, so only a read gives it `a`.
+      tailer.watch(`${prefix}:{rewatch}:other`, "0-0", () => {});
+      stop();
+      const second: string[] = [];
+      tailer.watch(key, z, (entries) => second.push(...entries.map(([id]) => id)));
+      await expect.poll(() => second, { timeout: 3000, interval: 10 }).toEqual([a]);
+    } finally {
+      await client.del(key);
+      await tailer.close();
+      client.disconnect();
     }
   });
 

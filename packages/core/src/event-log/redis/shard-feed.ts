@@ -7,8 +7,9 @@ import { keySlot } from "./slot.ts";
  * `add` and `remove` change what it should be subscribed to; it converges on that
  * whenever the connection is up, and after each (re)connection subscribes to everything
  * again (a connection's subscriptions die with it). `onSubscribed` is told of each
- * channel once its subscription is in place, and so of every message published on it
- * from then on: the moment to read what was appended before.
+ * channel once its subscription is in place (at once for one added while still in
+ * place), and so of every message published on it from then on: the moment to read
+ * what was appended before.
  */
 export interface ShardFeed {
   add(channel: string): void;
@@ -92,6 +93,9 @@ export function createShardFeed(connection: Redis, hooks: ShardFeedHooks): Shard
   return {
     add(channel) {
       desired.add(channel);
+      // Still subscribed (dropped and wanted again before the next pass): nothing to
+      // send, but what was published in between reached no watch. Read it.
+      if (active.has(channel)) queueMicrotask(() => hooks.onSubscribed([channel]));
       dirty.add(channel);
       void sync();
     },
