@@ -86,7 +86,7 @@ export const FULL: Plan = {
 
 export const QUICK: Plan = {
   mode: "quick",
-  // About 7.5 s per design (seven), then the cost model's quick session: some 75 s in all, within the hard stop.
+  // About 7.5 s per design (seven), then the cost model's quick session: 60-70 s in all here, within the hard stop.
   budgetMs: 52_000,
   reserveMs: 6000,
   hardStopMs: 100_000,
