@@ -113,6 +113,10 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
       ? costMarkdown(r.cost.runs, r.cost.variants)
       : "Not measured in this run (see `npm run cost`, which writes `packages/functions/bench/results/cost.json`).",
     "",
+    "## 8. A client that stops reading",
+    "",
+    slowReaderSection(r.slowReader),
+    "",
     "## Notes from this run",
     "",
     ...notes(r),
@@ -138,6 +142,21 @@ function summary(s: readonly SystemResult[], redis: SystemResult | undefined, me
     `- Open SSE connections in one Node process (target: 10,000, under 15 KB each): memory log ${num(held(memory))} held, ${kb(perConn(memory))} KB each; Redis log ${num(held(redis))} held, ${kb(perConn(redis))} KB each (at the largest step, ${num(top)} attempted).`,
     `- Redis commands while idle (target: O(1) per process, none per heartbeat): ${idle(10) === null ? DASH : num(idle(10), 1)} per minute with 10 connections, ${idle(1000) === null ? DASH : num(idle(1000), 1)} with 1,000.`,
     `- Side by side in the same run: ${others.join("; ") || DASH}.`,
+  ].join("\n");
+}
+
+function slowReaderSection(x: BenchResults["slowReader"]): string {
+  if (!x) return "Not measured in this run.";
+  const mb = (bytes: number | null) => (bytes === null ? DASH : num(bytes / 1024 / 1024, 1));
+  const row = (label: string, v: NonNullable<BenchResults["slowReader"]>["bounded"]) =>
+    `| ${label} | ${mb(v.pushedBytes)} | ${v.slowClosedAfterBytes === null ? "never" : `after ${mb(v.slowClosedAfterBytes)} MB`} | ${mb(v.fastBytes)} | ${mb(v.rssGrowthBytes)} | ${mb(v.arrayBufferGrowthBytes)} |`;
+  return [
+    "One stream on a thread reads nothing, another reads everything, while 50 KB deltas go through the thread, each once the reading client took the last (`packages/functions/src/testing/slow-reader-probe.ts`, also run by the slow-reader test). The server (memory log, last 100 events kept: 5 MB) runs in a process of its own with glibc returning freed memory at once; growth is after a forced GC, with the slow socket still open. The second row sets the bound above the load, which is how every stream behaved before the bound existed.",
+    "",
+    "| `SSE_MAX_BUFFER_BYTES` | pushed, MB | slow stream let go | reading client got, MB | server RSS growth, MB | `arrayBuffers` growth, MB |",
+    "|---|---:|---|---:|---:|---:|",
+    row(`${mb(x.bounded.boundBytes)} MB (default)`, x.bounded),
+    row(`${mb(x.unbounded.boundBytes)} MB (above the load: no bound)`, x.unbounded),
   ].join("\n");
 }
 

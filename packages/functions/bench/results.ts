@@ -1,3 +1,4 @@
+import type { SlowReaderResult } from "../src/testing/slow-reader-probe.ts";
 import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
 
@@ -121,6 +122,8 @@ export interface BenchResults {
   readonly systems: SystemResult[];
   /** The cloud cost model (`npm run cost`), run after the designs; absent when it could not run. */
   readonly cost?: CostResults;
+  /** A client that stops reading, with `SSE_MAX_BUFFER_BYTES` and with a bound above the load (none); absent when it could not run. */
+  readonly slowReader?: { readonly bounded: SlowReaderResult; readonly unbounded: SlowReaderResult };
   /** Invariant and harness problems found; the quick mode fails on any. */
   readonly problems: string[];
 }

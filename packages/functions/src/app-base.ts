@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
 
@@ -14,11 +14,31 @@ export function createBaseApp(): Hono<AppEnv> {
   return app;
 }
 
-/** What every app ends with: the JSON 404 for unknown paths, and the one error renderer. */
+/**
+ * What every app ends with: the JSON 405 (with `Allow`) for a known path asked with a
+ * method it does not answer, the JSON 404 for unknown paths (so nothing under `/api` ever
+ * falls through to the web app's page), and the one error renderer.
+ */
 export function finishApp(app: Hono<AppEnv>): Hono<AppEnv> {
-  app.notFound((c) =>
-    c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404),
-  );
+  // The app's own routes, not its middleware (registered for every method or a wildcard).
+  const routes = app.routes
+    .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
+    .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}/?$`) }));
+  const notFound = (c: Context) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      if (allowed.includes("GET")) allowed.push("HEAD");
+      c.header("Allow", allowed.join(", "));
+      return c.json(
+        { error: { code: "method_not_allowed", message: `${c.req.method} is not allowed on ${path}: use ${allowed.join(", ")}` } },
+        405,
+      );
+    }
+    return c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${path}` } }, 404);
+  };
+  app.all("*", notFound);
+  app.notFound(notFound);
   app.onError(renderError);
   return app;
 }

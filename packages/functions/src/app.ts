@@ -11,6 +11,7 @@ import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { streamControlRoutes } from "./routes/stream-control.ts";
 import { webhookRoutes } from "./routes/webhook.ts";
+import { guardWrites } from "./write-guard.ts";
 
 /**
  * The API, runtime-neutral: the local server and the Lambda entry points serve this
@@ -18,8 +19,9 @@ import { webhookRoutes } from "./routes/webhook.ts";
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = createBaseApp();
-  // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
-  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
+  // Writes: CSRF and content type (write-guard.ts), then the body limit. The webhook
+  // routes set their own, one per protocol (see routes/webhook.ts).
+  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], guardWrites(deps.config.publicUrl), limitBody);
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));

@@ -10,6 +10,7 @@ const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
 };
 

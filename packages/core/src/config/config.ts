@@ -17,6 +17,8 @@ export interface MurmurConfig {
     readonly maxDurationMs: number;
     readonly retryMs: number;
     readonly padBytes: number;
+    /** The most bytes a stream queues for a client that is not reading, before it lets the client go. */
+    readonly maxBufferBytes: number;
   };
   /** How browsers hold streams (`STREAM_POLICY`), told to them in the session response. */
   readonly stream: StreamPolicyConfig;
@@ -161,6 +163,7 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
       maxDurationMs: integer(env, "SSE_MAX_DURATION_MS", 10 * 60_000, 0, 24 * 3600_000),
       retryMs: integer(env, "SSE_RETRY_MS", 1_000, 0, 60_000),
       padBytes: integer(env, "SSE_PAD_BYTES", 0, 0, 65_536),
+      maxBufferBytes: integer(env, "SSE_MAX_BUFFER_BYTES", 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
     },
     stream: {
       policy: oneOf(env, "STREAM_POLICY", ["always", "on-demand"] as const, mode === "cloud" ? "on-demand" : "always"),

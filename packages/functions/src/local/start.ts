@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
+import { webHeaders } from "./web-headers.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -31,6 +32,7 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
   const root = new Hono();
   root.route("/", createApp(deps));
   if (servesWeb) {
+    root.use("/*", webHeaders);
     root.use("/*", serveStatic({ root: webDist }));
     // Client-side routes (e.g. /t/<threadId>) get the app shell.
     root.get("*", serveStatic({ root: webDist, path: "index.html" }));

@@ -57,6 +57,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
+      maxBufferedBytes: deps.config.sse.maxBufferBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
       onClose: () => deps.streams.close(),
     };
