@@ -15,8 +15,10 @@ async function setup(env: Record<string, string> = {}) {
   const created = await app.request(`${APP}/api/session`, { method: "POST", headers: { "Sec-Fetch-Site": "same-origin" } });
   const cookie = (created.headers.get("set-cookie") ?? "").split(";")[0] as string;
   const { token, sessionId } = (await created.json()) as { token: string; sessionId: string };
-  const request = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {}) =>
-    app.request(`${APP}/api${path}`, { method: "POST", ...init, headers: { Cookie: cookie, ...init.headers } });
+  const request = (
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> } = {},
+  ) => app.request(`${APP}/api${path}`, { method: "POST", ...init, headers: { Cookie: cookie, ...init.headers } });
   const own = { "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json" };
   const threadId = ((await (await request("/chats", { headers: own, body: "{}" })).json()) as { thread: { id: string } }).thread.id;
   const state = async () => ({
@@ -44,12 +46,13 @@ describe("writes with the session cookie", () => {
   it("refuse JSON from a foreign Origin or a cross-site or same-site fetch: 403, nothing changed", async () => {
     const { request, threadId, state } = await setup();
     const before = await state();
-    for (const headers of [
+    const foreign: Record<string, string>[] = [
       { Origin: EVIL },
       { Origin: "null" },
       { "Sec-Fetch-Site": "cross-site" },
       { "Sec-Fetch-Site": "same-site", Origin: "http://other.murmur.test" },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const res = await request(`/chats/${threadId}/send`, { headers: { "Content-Type": "application/json", ...headers }, body: send });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(await res.json()).toEqual({ error: { code: "forbidden", message: expect.stringContaining("only this app's pages") } });
