@@ -8,6 +8,7 @@ import { DASH, kb, ms, num } from "./report/format.ts";
 import { deliverySection, latencySection } from "./report/latency.ts";
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
 import type { BenchResults, SystemResult } from "./results.ts";
+import { BENCH_OWNERS } from "./shared.ts";
 
 export interface ReportPaths {
   readonly markdown: string;
@@ -53,7 +54,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     `Written by \`npm run bench${r.mode === "quick" ? " -- --quick" : ""}\` (${r.mode} mode) from one run that started ${r.startedAt.replace("T", " ").slice(0, 16)} UTC and took ${minutes}. Every number below is from that run, on this machine:`,
     "",
     `- ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}, load average at the start ${m.load.join(" / ")}`,
-    `- Redis ${m.redis}: one private \`redis-server\` per design on a free loopback port (\`startRedisProcess\`), persistence off`,
+    `- Redis ${m.redis}: one private \`redis-server\` per design on a free loopback port (\`startRedisProcess\`), or for the cluster row a private 3-master Redis Cluster (\`startRedisCluster\`: three \`redis-server --cluster-enabled yes\` on the same cores), persistence off`,
     `- open files: ${m.fdLimit} in the shell that ran it; each server and subscriber process raises its own soft limit (to 65,536, or to the hard limit where that is lower) and the shell keeps its own`,
     "",
     r.mode === "quick"
@@ -66,7 +67,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "",
     "## How it was measured",
     "",
-    `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, or Redis through \`REDIS_URL\`). The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
+    `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, Redis through \`REDIS_URL\`, or a Redis Cluster through \`REDIS_CLUSTER_NODES\`); its threads belong to ${num(BENCH_OWNERS.length)} sessions in turn, so on the cluster they spread over the masters. The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
     `- Every server runs in its own process (so its RSS is its own); subscribers run in ${num(Number(plan.workers))} other processes (raw-socket SSE readers, kept-alive pollers, or socket.io-client over WebSocket); the publisher is the parent process and posts signed webhooks (\`POST /api/webhook/chat-response\`, \`X-Murmur-Signature\`). All of them, and Redis, share the machine's ${m.cpus} cores.`,
     "- Latency is end to end: each event is a `message.delta` whose text is the publish time on the system-wide monotonic clock, taken just before the webhook is signed and sent; the subscriber subtracts it from its own clock when it has parsed the event.",
     `- Fixed rates: spread, ${spreadRate(1)} events/s for one subscriber up to ${spreadRate(10_000)} events/s round robin over the threads; hot, ${hotRate(1)} events/s (one reply streaming at the 50 ms delta window), lowered to keep the offered load at 20,000 deliveries/s (${num(hotRate(10_000), 1)} events/s at 10,000). Each window publishes for ${plan.publishMs / 1000} s and waits up to ${plan.drainMs / 1000} s for late deliveries; one webhook per event, and a thread's next webhook waits for its previous one.`,

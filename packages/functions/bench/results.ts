@@ -3,7 +3,7 @@ import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
 
 /** The designs measured side by side. */
-export type SystemId = "murmur-memory" | "murmur-redis" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
+export type SystemId = "murmur-memory" | "murmur-redis" | "murmur-redis-cluster" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
 
 export type Layout = "spread" | "hot";
 
@@ -12,6 +12,8 @@ export interface CommandWindow {
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
   readonly seconds: number;
+  /** CPU seconds Redis used over the window (every node of a cluster summed); absent in older results. */
+  readonly redisCpuSeconds?: number;
 }
 
 export interface LatencyResult {
@@ -61,6 +63,8 @@ export interface SaturationResult {
   readonly window: number;
   readonly p50: number | null;
   readonly p99: number | null;
+  /** Redis commands and CPU over the window (Redis designs). */
+  readonly commands?: CommandWindow | null;
 }
 
 export interface ResumeResult {

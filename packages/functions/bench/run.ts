@@ -20,7 +20,7 @@ import { SubscriberPool } from "./workers.ts";
  *   --quick         tiny loads in under a minute: a smoke test that the harness works and
  *                   writes its results (to a temporary folder unless --out is given)
  *   --out=DIR       write BENCHMARKS.md, latency.svg and results.json into DIR
- *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, polling, redis-pubsub, socketio)
+ *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, murmur-redis-cluster, polling, redis-pubsub, socketio, http-floor)
  *   --profile=DIR   write CPU profiles of each server under test into DIR/<design>/
  *   --verbose       print each step as it is measured
  *   --render=FILE   measure nothing: write the report again from a results.json of an earlier run

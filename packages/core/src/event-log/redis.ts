@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
@@ -12,11 +12,12 @@ export interface RedisEventLogOptions extends EventLogOptions, RedisConnectionOp
 }
 
 /**
- * Runs the engine's scripts on one ioredis connection. Each script becomes a command of
- * its own (`defineCommand`), which sends `EVALSHA` and falls back to `EVAL` once when
- * the server does not know the script yet.
+ * Runs the engine's scripts on an ioredis connection or cluster client. Each script
+ * becomes a command of its own (`defineCommand`), which sends `EVALSHA` and falls back to
+ * `EVAL` once when the server (on a cluster: the master of the first key's slot) does not
+ * know the script yet.
  */
-export function createIoredisRunner(client: Redis): ScriptRunner {
+export function createIoredisRunner(client: Redis | Cluster, ping: () => Promise<unknown> = () => client.ping()): ScriptRunner {
   const names = new Map<string, string>();
   const command = (script: string) => {
     let name = names.get(script);
@@ -33,7 +34,7 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
       return (run as (...argv: (string | number)[]) => Promise<unknown>).call(client, keys.length, ...keys, ...args);
     },
     async ping() {
-      await client.ping();
+      await ping();
     },
     async close() {
       client.disconnect();

@@ -3,6 +3,7 @@ import type { MurmurConfig } from "@murmur/core/config";
 import {
   createBlockingTailer,
   createMemoryEventLog,
+  createRedisClusterEventLog,
   createRedisEventLog,
   createUpstashEventLog,
   type EventLog,
@@ -25,6 +26,13 @@ export function createEventLog(config: MurmurConfig): EventLog {
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs });
     case "redis":
       return createRedisEventLog({ ...settings, onError });
+    case "redis-cluster":
+      return createRedisClusterEventLog({
+        ...settings,
+        username: settings.username ?? undefined,
+        password: settings.password ?? undefined,
+        onError,
+      });
     case "upstash": {
       // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
       const tailer = settings.tailUrl ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError }) : undefined;
