@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { WEB_HEADERS } from "./packages/functions/src/web-headers.ts";
 import { evaluateStage, type Graph, type RecordedResource } from "./sst.config.mocks.ts";
 
 // sst.config.ts evaluated as `sst deploy --stage <stage>` would, under Pulumi mocks, offline.
@@ -169,6 +170,18 @@ describe("production", () => {
     }
     for (const [key, value] of Object.entries(cache))
       if (!key.startsWith("assets/") && key !== "index.html") expect(value).toContain("must-revalidate");
+  });
+
+  it("has CloudFront add the web app's security headers, the local server's own, to what lacks them", () => {
+    const policy = graph.ofType("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")[0] as RecordedResource;
+    expect(policy.inputs.securityHeadersConfig).toMatchObject({
+      contentSecurityPolicy: { contentSecurityPolicy: WEB_HEADERS["Content-Security-Policy"], override: false },
+      frameOptions: { frameOption: "DENY" },
+      referrerPolicy: { referrerPolicy: WEB_HEADERS["Referrer-Policy"] },
+      contentTypeOptions: { override: true },
+    });
+    const distribution = graph.ofType("aws:cloudfront/distribution:Distribution")[0] as RecordedResource;
+    expect(distribution.inputs.defaultCacheBehavior.responseHeadersPolicyId).toBe(`${policy.name}-id`);
   });
 
   it("streams the Stream function's URL and buffers the others", () => {

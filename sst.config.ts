@@ -73,6 +73,7 @@ export default $config({
       UPSTASH_BUDGET_USD,
       streamSlots,
     } = await import("./packages/functions/src/lambda/deployment.ts");
+    const { WEB_HEADERS } = await import("./packages/functions/src/web-headers.ts");
     // README "Deploy" explains the padding's cost; `MURMUR_PAD_BYTES` at deploy time
     // overrides it (0: none), e.g. to measure with the probe.
     const PAD_BYTES = Number(process.env.MURMUR_PAD_BYTES || DEFAULT_PAD_BYTES);
@@ -143,7 +144,34 @@ export default $config({
     // router. CloudFront's signature takes `Authorization` (tokens come in `X-Murmur-Token`),
     // and a signed POST needs its body's SHA-256 in `x-amz-content-sha256` (the web app's
     // api.ts sends it). Webhook stays public: it checks its own signatures.
-    const router = new sst.aws.Router("Router", { protection: "oac" });
+    //
+    // The web app's security headers (functions/src/web-headers.ts, as the local server sends
+    // them) are added by CloudFront to whatever lacks them: the site's files have none of
+    // their own; the API's answers keep theirs.
+    const webHeaders = new aws.cloudfront.ResponseHeadersPolicy("WebHeaders", {
+      comment: "Murmur: the web app's CSP, no framing, nosniff, Referrer-Policy, HSTS",
+      securityHeadersConfig: {
+        contentSecurityPolicy: { contentSecurityPolicy: WEB_HEADERS["Content-Security-Policy"] as string, override: false },
+        frameOptions: { frameOption: "DENY", override: false },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: WEB_HEADERS["Referrer-Policy"] as string, override: false },
+        strictTransportSecurity: { accessControlMaxAgeSec: 31_536_000, includeSubdomains: false, override: false },
+      },
+      customHeadersConfig: {
+        items: [{ header: "Cross-Origin-Opener-Policy", value: WEB_HEADERS["Cross-Origin-Opener-Policy"] as string, override: false }],
+      },
+    });
+    const router = new sst.aws.Router("Router", {
+      protection: "oac",
+      transform: {
+        cdn: (args) => {
+          args.defaultCacheBehavior = $resolve([args.defaultCacheBehavior, webHeaders.id] as const).apply(([behavior, id]) => ({
+            ...behavior,
+            responseHeadersPolicyId: id,
+          }));
+        },
+      },
+    });
 
     // Functions: one Hono app behind four entry points.
     const functionDefaults = {

@@ -9,7 +9,7 @@ import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
-import { webHeaders } from "./web-headers.ts";
+import { webHeaders } from "../web-headers.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));

@@ -19,7 +19,11 @@ export const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-/** The headers every page and asset of the web app is served with (the API sets its own). */
+/**
+ * The headers every page and asset of the web app is served with (the API sets its own):
+ * by the local server, and in the cloud by CloudFront's response headers policy
+ * (`sst.config.ts`), from these same values.
+ */
 export const WEB_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": WEB_CSP,
   "X-Content-Type-Options": "nosniff",
