@@ -7,9 +7,9 @@ import type { MurmurConfig } from "@murmur/core/config";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
+import { webHeaders } from "../web-headers.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
-import { webHeaders } from "../web-headers.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));

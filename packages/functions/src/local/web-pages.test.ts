@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConfig } from "../testing/config.ts";
-import { type LocalServer, startLocalServer } from "./start.ts";
 import { WEB_CSP } from "../web-headers.ts";
+import { type LocalServer, startLocalServer } from "./start.ts";
 
 // The local server over real HTTP: the web app's pages carry the CSP and the other
 // headers; nothing under /api falls through to the page; a form's POST is refused.
