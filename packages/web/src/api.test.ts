@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { closeStream, createThread, listThreads, sendMessage, startSession } from "./api.ts";
+import { ApiError, closeStream, createThread, listThreads, onSessionRenewed, sendMessage, startSession, syncThread } from "./api.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -51,5 +51,44 @@ describe("api requests", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.init).toMatchObject({ method: "POST", keepalive: true, body: "{}" });
     expect(header(calls[0]?.init as RequestInit, "x-amz-content-sha256")).toBe(sha256("{}"));
+  });
+
+  it("on a 401 start a new session once, tell who listens, and ask again; a second 401 is the caller's", async () => {
+    const sessionBody = {
+      sessionId: "s_new",
+      token: "t",
+      expiresAt: 1,
+      persistent: false,
+      stream: { policy: "always", lingerMs: 1, idleCheckMs: 2 },
+    };
+    const answers: [number, unknown][] = [
+      [401, { error: { code: "unauthorized", message: "session token signature does not match" } }],
+      [200, sessionBody],
+      [404, { error: { code: "not_found", message: "thread t_1 not found" } }],
+    ];
+    const calls: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init: RequestInit) => {
+        calls.push(`${init.method} ${url}`);
+        const [status, body] = answers.shift() ?? [401, { error: { code: "unauthorized", message: "no" } }];
+        return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+      }),
+    );
+    const renewed = vi.fn();
+    const stop = onSessionRenewed(renewed);
+    const error = await syncThread("t_1", "ep:1-0", null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(404);
+    expect(calls).toEqual(["GET /api/chats/t_1/sync?cursor=ep%3A1-0", "POST /api/session", "GET /api/chats/t_1/sync?cursor=ep%3A1-0"]);
+    expect(renewed).toHaveBeenCalledWith(
+      expect.objectContaining({ sessionId: "s_new", persistent: false, stream: expect.objectContaining({ runLeaseMs: 20_000 }) }),
+    );
+
+    calls.length = 0;
+    const again = await listThreads().catch((e: unknown) => e); // refused, renewed (refused too), refused: no loop
+    expect((again as ApiError).status).toBe(401);
+    expect(calls).toEqual(["GET /api/chats?limit=100", "POST /api/session"]);
+    stop();
   });
 });

@@ -17,6 +17,11 @@ export interface StreamSettings {
   readonly policy: "always" | "on-demand";
   readonly lingerMs: number;
   readonly idleCheckMs: number;
+  /**
+   * A reply's lease (`RUN_LEASE_MS`): a reply that shows no progress for this long has
+   * lost its writer, and the next touch of its thread ends it (the client's watchdog).
+   */
+  readonly runLeaseMs: number;
 }
 
 /** The caller's anonymous session; the HttpOnly cookie set beside it authenticates later calls. */
@@ -25,11 +30,16 @@ export interface Session {
   readonly token: string;
   /** When the session ends, in epoch seconds. */
   readonly expiresAt: number;
+  /**
+   * Whether the server keeps chats across its restarts: false for an event log in its
+   * memory only (local mode without `REDIS_URL`); null from a server that does not say.
+   */
+  readonly persistent: boolean | null;
   readonly stream: StreamSettings;
 }
 
 /** A server that names no policy (one from before policies) gets what it always had. */
-const DEFAULT_STREAM: StreamSettings = Object.freeze({ policy: "always", lingerMs: 15_000, idleCheckMs: 30_000 });
+const DEFAULT_STREAM: StreamSettings = Object.freeze({ policy: "always", lingerMs: 15_000, idleCheckMs: 30_000, runLeaseMs: 20_000 });
 
 /**
  * The caller's threads loaded so far, how current the list is (an opaque position; null
@@ -100,22 +110,32 @@ function headersFor(method: string, payload: string | undefined, hash: string | 
   return Object.keys(headers).length > 0 ? headers : undefined;
 }
 
-async function request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+async function request<T>(method: Method, path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
   const sent = body === undefined ? undefined : JSON.stringify(body);
   // No await for a known body: the fetch starts in this very call (see KNOWN_SHA256).
   const known = method === "GET" ? null : KNOWN_SHA256[sent ?? ""];
   const hash = method === "GET" ? null : (known ?? (await sha256Hex(sent ?? "")));
-  let response: Response;
-  try {
-    response = await fetch(`${config.apiBase}${path}`, {
-      method,
-      credentials: "same-origin",
-      headers: headersFor(method, sent, hash),
-      body: sent,
-      ...init,
-    });
-  } catch (cause) {
-    throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.", { cause });
+  const send = async () => {
+    try {
+      return await fetch(`${config.apiBase}${path}`, {
+        method,
+        credentials: "same-origin",
+        headers: headersFor(method, sent, hash),
+        body: sent,
+        ...init,
+      });
+    } catch (cause) {
+      throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.", { cause });
+    }
+  };
+  let response = await send();
+  // A session the server no longer takes (its secret changed, it expired): start a new
+  // one and ask once more, so the app carries on. Not from pagehide (keepalive): nothing carries on.
+  if (response.status === 401 && path !== "/session" && init.keepalive !== true) {
+    await renewSession();
+    response = await send();
   }
   if (response.status === 304 || response.status === 204) return null as T;
   const payload: unknown = await response.json().catch(() => null);
@@ -130,12 +150,39 @@ const threadPath = (threadId: string) => `/chats/${encodeURIComponent(threadId)}
 
 /** Starts a session, or returns the current one while its cookie is valid. Call once at start-up. */
 export const startSession = () =>
-  request<Omit<Session, "stream"> & { stream?: StreamSettings }>("POST", "/session").then(
+  request<Omit<Session, "stream" | "persistent"> & { stream?: Partial<StreamSettings>; persistent?: boolean }>("POST", "/session").then(
     (s): Session => ({
       ...s,
-      stream: s.stream ?? DEFAULT_STREAM,
+      persistent: s.persistent ?? null,
+      stream: { ...DEFAULT_STREAM, ...s.stream },
     }),
   );
+
+const renewals = new Set<(session: Session) => void>();
+let renewing: Promise<Session> | null = null;
+
+/** A new session in place of one the server refused (401): one at a time, whoever asks. */
+function renewSession(): Promise<Session> {
+  renewing ??= startSession()
+    .then((session) => {
+      for (const listener of [...renewals]) listener(session);
+      return session;
+    })
+    .finally(() => {
+      renewing = null;
+    });
+  return renewing;
+}
+
+/**
+ * Calls `listener` with the new session each time a request was refused for its session
+ * (401) and a new one was started in its place (the request was then asked again).
+ * @returns a function that stops it.
+ */
+export function onSessionRenewed(listener: (session: Session) => void): () => void {
+  renewals.add(listener);
+  return () => renewals.delete(listener);
+}
 
 /** How many threads a page of the list holds. */
 export const THREAD_PAGE_SIZE = 100; // the size of the first page the list stream sends

@@ -1,6 +1,7 @@
 import type { ChatEvent } from "@murmur/core/chat";
 import { createRoot } from "solid-js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api.ts";
 import { createThreadStore, type ThreadStore } from "../store/thread-store.ts";
 import { createFakeSource, FakeEventSource, FakeTabs, openSources } from "../testing/fakes.ts";
 import { createStreamHub, type HubTarget, makeStreamHub, type StreamHub } from "./stream-hub.ts";
@@ -56,7 +57,12 @@ function makeTab(name: string, tabs: FakeTabs | null): Tab {
       channel: tabs?.channel(name),
       locks: tabs?.locks(name),
       settleMs: 100,
-      stream: { createSource: (url) => Object.assign(createFakeSource(url), { tab: name }), release: tab.release },
+      stream: {
+        createSource: (url) => Object.assign(createFakeSource(url), { tab: name }),
+        release: tab.release,
+        probe: async () => (probeAnswer ? Promise.reject(probeAnswer) : null),
+        random: () => 0.999_999,
+      },
     },
     target,
   );
@@ -86,9 +92,12 @@ const deltasApplied = (tab: Tab) =>
   tab.applied.flatMap((f) => (f.kind === "event" && f.event.type === "message.delta" ? [f.event.seq] : []));
 
 let tabs: FakeTabs;
+/** What the API answers a refused stream's question about its thread (see ThreadStreamOptions.probe): null, the thread is there. */
+let probeAnswer: ApiError | null = null;
 beforeEach(() => {
   FakeEventSource.all = [];
   tabs = new FakeTabs();
+  probeAnswer = null;
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -281,5 +290,48 @@ describe("makeStreamHub", () => {
     expect(openSources()).toHaveLength(1);
     dispose();
     expect(openSources()).toHaveLength(0);
+  });
+
+  it("every tab shows the leader's connection as it is (the back-off's next try too), and Retry now in a follower reaches the leader", async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+    const [a, b] = ["a", "b"].map((name) => makeTab(name, tabs)) as [Tab, Tab];
+    a.show("t_1");
+    b.show("t_1");
+    await tabs.settle();
+    const first = streamOf();
+    first.open();
+    first.emit("snapshot", empty, "ep:1-0");
+    await tabs.settle();
+    first.fail(false); // the server went away
+    await tabs.settle();
+    expect(b.held.get("t_1")).toEqual({ status: "reconnecting", retryAt: 1000 });
+    expect(openSources()).toHaveLength(0);
+    b.hub.retryNow("t_1");
+    await tabs.settle();
+    expect(openSources()).toHaveLength(1); // at once, not after the back-off
+    expect(b.held.get("t_1")).toEqual({ status: "reconnecting", retryAt: null });
+    streamOf().open();
+    await tabs.settle();
+    expect(b.held.get("t_1")?.status).toBe("live");
+    for (const tab of [a, b]) tab.hub.dispose();
+  });
+
+  it("a thread found gone is told to every tab, and no tab's need opens it again", async () => {
+    const [a, b] = ["a", "b"].map((name) => makeTab(name, tabs)) as [Tab, Tab];
+    a.show("t_1");
+    b.show("t_1");
+    await tabs.settle();
+    probeAnswer = new ApiError(404, "not_found", "thread t_1 not found");
+    streamOf().fail(true); // refused (404): EventSource tells no status, the API does
+    await vi.waitFor(() => expect(a.applied.at(-1)).toEqual({ kind: "gone", threadId: "t_1", code: "not_found" }));
+    await tabs.settle();
+    expect(b.applied.at(-1)).toEqual({ kind: "gone", threadId: "t_1", code: "not_found" });
+    expect(b.held.size).toBe(0);
+    b.hub.need(["t_1"]);
+    a.hub.need(["t_1"]);
+    await tabs.settle();
+    expect(openSources()).toHaveLength(0);
+    for (const tab of [a, b]) tab.hub.dispose();
   });
 });

@@ -40,6 +40,8 @@ export interface StreamHubOptions {
 export interface StreamHub {
   /** The threads this tab needs a stream of now; the whole set, replacing the last one. */
   need(threadIds: readonly string[]): void;
+  /** A thread's failing stream tries again at once (Retry now), in whichever tab holds it. */
+  retryNow(threadId: string): void;
   /** Closes this tab's part: its streams (ended on the server too) and its place among the tabs. */
   dispose(): void;
 }
@@ -56,6 +58,7 @@ type TabMessage =
   | { readonly t: "leader"; readonly from: string }
   | { readonly t: "held"; readonly from: string; readonly held: Readonly<Record<string, StreamStatus>> }
   | { readonly t: "frame"; readonly gen: number; readonly frame: StreamFrame }
+  | { readonly t: "retry"; readonly threadId: string }
   | { readonly t: "resync"; readonly threadId: string; readonly cursor: string | null; readonly gen: number };
 
 const LEADER_LOCK = "murmur:leader";
@@ -82,6 +85,9 @@ function oldest(cursors: readonly (string | null)[]): string | null {
  * When the leader goes, the next tab in line gets the lock at once, asks every tab where
  * its stores stand, and opens each stream after the oldest of those cursors. A tab that
  * goes away says so (`pagehide`); one that dies silently is noticed through its own lock.
+ * Connection states (and the back-off's next try) are the leader's, relayed as they
+ * change, so every tab shows the same; Retry now in any tab reaches the leader. A thread
+ * found gone (404, 403) is never opened again by this hub.
  * Without Web Locks or BroadcastChannel the tab leads itself alone.
  */
 export function makeStreamHub(options: StreamHubOptions, target: HubTarget): StreamHub {
@@ -93,6 +99,7 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
   const streams = new Map<string, { gen: number; status: StreamStatus; stream?: ThreadStream }>();
   const watches = new Map<string, () => void>(); // the leader's waits on other tabs' locks
   const resynced = new Map<string, number>(); // the stream instance a gap was already reported for
+  const gone = new Set<string>(); // threads the server no longer has for this session
   let gen = 0;
   let running = false;
   let announced = false;
@@ -108,7 +115,9 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
   const ownNeeds = (): Need[] => own.map((threadId) => ({ threadId, cursor: target.cursor(threadId) ?? null }));
 
   const deliver = (frame: StreamFrame, frameGen: number) => {
-    if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed") return target.apply(frame);
+    if (frame.kind === "gone") gone.add(frame.threadId);
+    if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed" || frame.kind === "gone")
+      return target.apply(frame);
     const at = target.cursor(frame.threadId);
     if (at === undefined) return;
     if (frame.kind === "state" || at === frame.prev) return target.apply(frame);
@@ -144,7 +153,7 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
           entry.status = status;
           if (streams.get(threadId) === entry) publish();
         },
-        // Superseded (another stream of this browser has the thread) or released: not ours any more.
+        // Superseded (another stream of this browser has the thread), released, or the thread is gone: not ours any more.
         end: () => {
           if (streams.get(threadId) !== entry) return;
           streams.delete(threadId);
@@ -170,7 +179,8 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
   const reconcile = () => {
     if (!leading || awaiting) return;
     const wanted = new Map<string, (string | null)[]>();
-    for (const list of needs.values()) for (const n of list) wanted.set(n.threadId, [...(wanted.get(n.threadId) ?? []), n.cursor]);
+    for (const list of needs.values())
+      for (const n of list) if (!gone.has(n.threadId)) wanted.set(n.threadId, [...(wanted.get(n.threadId) ?? []), n.cursor]);
     for (const threadId of streams.keys()) if (!wanted.has(threadId)) close(threadId);
     // The thread list rides on one stream: the one that has it, else one this tab needs, else any.
     const carrier =
@@ -268,6 +278,8 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
         return deliver(message.frame, message.gen);
       case "resync":
         return resync(message.threadId, message.cursor, message.gen);
+      case "retry":
+        return leading ? streams.get(message.threadId)?.stream?.retryNow() : undefined;
     }
   };
 
@@ -329,6 +341,10 @@ export function makeStreamHub(options: StreamHubOptions, target: HubTarget): Str
       const list = ownNeeds();
       post({ t: "needs", from: tabId, needs: list });
       update(tabId, list);
+    },
+    retryNow(threadId) {
+      if (leading) streams.get(threadId)?.stream?.retryNow();
+      else post({ t: "retry", threadId });
     },
     dispose() {
       stop();
