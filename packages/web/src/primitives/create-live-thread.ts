@@ -1,9 +1,12 @@
 import { newId } from "@murmur/core/chat";
 import { type Accessor, createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
-import { type StreamSettings, syncThread } from "../api.ts";
+import { ApiError, type StreamSettings, syncThread } from "../api.ts";
 import { browserClientId } from "../client-id.ts";
+import { createGoneThreads, type GoneThreads } from "../store/gone-threads.ts";
 import { createThreadStore, type ThreadStore } from "../store/thread-store.ts";
-import { createIdleCheck } from "./create-idle-check.ts";
+import type { RetryStatus } from "./backoff.ts";
+import { createIdleCheck, type IdleCheck } from "./create-idle-check.ts";
+import { createReplyWatchdog } from "./create-reply-watchdog.ts";
 import { type Linger, makeLinger } from "./linger.ts";
 import { browserTabs, type HubTarget, makeStreamHub, type StreamHub } from "./stream-hub.ts";
 import type { ConnectionStatus, StreamFrame, StreamStatus } from "./thread-stream.ts";
@@ -11,9 +14,11 @@ import type { ConnectionStatus, StreamFrame, StreamStatus } from "./thread-strea
 /**
  * What the status pill says about the open thread: a held stream's connection, or
  * - paused: the tab has been hidden a while, so it holds nothing until shown;
- * - idle: on-demand and nothing to stream, so nothing is held; `asOf` says since when it is known current.
+ * - idle: on-demand and nothing to stream, so nothing is held; `asOf` says since when it
+ *   is known current (while its checks fail: reconnecting, then offline, as a stream);
+ * - gone: the server no longer has the thread for this session (see `gone`).
  */
-export type LiveStatus = ConnectionStatus | "paused" | "idle";
+export type LiveStatus = ConnectionStatus | "paused" | "idle" | "gone";
 
 /** A frame of the thread list: its first page, one changed record, or a thread deleted. */
 export type ListFrame = Extract<StreamFrame, { kind: "threads" | "thread" | "removed" }>;
@@ -28,14 +33,21 @@ export interface LiveThreadOptions {
   readonly onList: (frame: ListFrame) => void;
   /** Makes the hub; tests pass one over fakes. */
   readonly hub?: (target: HubTarget) => StreamHub;
-  /** The idle check; tests pass a fake. */
+  /** Where threads found gone are recorded (the app reads it too); a fresh record by default. */
+  readonly gone?: GoneThreads;
+  /** The idle check and the watchdog's touch; tests pass a fake. */
   readonly sync?: typeof syncThread;
 }
 
 export interface LiveThread {
   readonly store: Accessor<ThreadStore | undefined>;
   readonly status: Accessor<LiveStatus>;
+  /** While failing, the epoch ms of the next try (null: one is under way, or nothing fails). */
   readonly retryAt: Accessor<number | null>;
+  /** Threads the server answered 404 or 403 for (see GoneThreads): none of them is streamed again. */
+  readonly gone: GoneThreads;
+  /** While failing, tries the open thread's stream (or idle check) again at once. */
+  retryNow(): void;
   /** When the open thread was last proved current while idle: an idle check, or a stream closing while live. */
   readonly asOf: Accessor<number | null>;
   /** A keystroke in the composer (on-demand: the person is typing, so the stream is held). */
@@ -61,13 +73,18 @@ const AWAIT_REPLY_MS = 30_000;
  * person types, while a send is on its way, and `lingerMs` after; an idle tab holds
  * nothing and runs the idle check every `idleCheckMs` (and on focus, and when shown),
  * and a change it finds opens the stream after the store's cursor to catch up, which
- * then lingers and closes.
+ * then lingers and closes. Under either policy a reply that streams with no progress for
+ * the session's `runLeaseMs` (and a margin) makes the tab touch the thread, which ends it
+ * if its writer went away (create-reply-watchdog.ts). A thread the server answers 404 or
+ * 403 for (its stream, a check) is `gone`, and no stream of it is needed again.
  */
 export function createLiveThread(threadId: Accessor<string | undefined>, options: LiveThreadOptions): LiveThread {
   const sync = options.sync ?? syncThread;
   const [held, setHeld] = createSignal<ReadonlyMap<string, StreamStatus>>(new Map());
   const [asOf, setAsOf] = createSignal<number | null>(null);
   const [demand, setDemand] = createSignal(false);
+  const [checkFailure, setCheckFailure] = createSignal<RetryStatus | null>(null);
+  const gone = options.gone ?? createGoneThreads();
   // The id is memoized first, so an accessor re-running with the same id keeps the store.
   const id = createMemo(threadId);
   const store = createMemo(() => {
@@ -83,6 +100,7 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
         return s?.threadId === thread ? s.cursor() : undefined;
       }),
     apply: (frame) => {
+      if (frame.kind === "gone") return gone.mark(frame.threadId, frame.code);
       if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed") return options.onList(frame);
       const s = untrack(store);
       if (s?.threadId !== frame.threadId) return;
@@ -155,9 +173,10 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
     }),
   );
 
+  const isGone = (s: ThreadStore | undefined) => s !== undefined && gone.all().has(s.threadId);
   createEffect(() => {
     const s = store();
-    hub.need(s && options.settings() && demand() && !options.hidden() ? [s.threadId] : []);
+    hub.need(s && options.settings() && demand() && !options.hidden() && !isGone(s) ? [s.threadId] : []);
   });
 
   // A stream that closes while live proves the thread current up to then.
@@ -172,32 +191,58 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
 
   const idle = createMemo(() => {
     const s = store();
-    return s !== undefined && options.settings()?.policy === "on-demand" && !demand() && !held().has(s.threadId) && !options.hidden();
+    return (
+      s !== undefined &&
+      options.settings()?.policy === "on-demand" &&
+      !demand() &&
+      !held().has(s.threadId) &&
+      !options.hidden() &&
+      !isGone(s)
+    );
   });
-  let checking = false;
-  const check = (s: ThreadStore) => {
-    const cursor = s.cursor();
-    if (cursor === null) return demandOf?.wake();
-    if (checking) return;
-    checking = true;
-    sync(s.threadId, cursor, options.position())
-      .then(
-        (changed) => {
-          if (untrack(store) !== s) return;
-          if (changed === null) setAsOf(Date.now());
-          else if (demandOf?.store === s) demandOf.wake();
-        },
-        () => undefined, // a failed check proves nothing; the next one asks again
-      )
-      .finally(() => {
-        checking = false;
-      });
+  /**
+   * Asks the server whether the thread moved past the store (which also ends a reply
+   * whose writer went away). Resolves false when the server could not be reached, so the
+   * idle check backs off; a 404 or 403 marks the thread gone.
+   */
+  const check = (s: ThreadStore): Promise<boolean> | undefined => {
+    const cursor = untrack(s.cursor);
+    if (cursor === null) return void demandOf?.wake();
+    return sync(s.threadId, cursor, untrack(options.position)).then(
+      (changed) => {
+        if (untrack(store) !== s) return true;
+        if (changed === null) setAsOf(Date.now());
+        else if (demandOf?.store === s) demandOf.wake();
+        return true;
+      },
+      (error: unknown) => {
+        const status = error instanceof ApiError ? error.status : 0;
+        if (status === 404) gone.mark(s.threadId, "not_found");
+        if (status === 403) gone.mark(s.threadId, "forbidden");
+        // Unreachable, overloaded or failing: that proves nothing, and the next check backs off.
+        return !(status === 0 || status === 429 || status >= 500);
+      },
+    );
   };
+  let idleCheck: IdleCheck | undefined;
   createEffect(
     on([idle, store], ([isIdle, s]) => {
       const settings = untrack(options.settings);
-      if (isIdle && s && settings) createIdleCheck(settings.idleCheckMs, () => check(s));
+      setCheckFailure(null);
+      idleCheck = undefined;
+      if (isIdle && s && settings) idleCheck = createIdleCheck(settings.idleCheckMs, () => check(s), { onStatus: setCheckFailure });
     }),
+  );
+
+  // A reply that stalls as long as its lease is touched, in a tab that shows it.
+  createReplyWatchdog(
+    () => store()?.state().messages ?? [],
+    () => options.settings()?.runLeaseMs,
+    () => !options.hidden() && !isGone(store()),
+    () => {
+      const s = untrack(store);
+      if (s) void check(s);
+    },
   );
 
   const whenLive = (thread: string) =>
@@ -221,14 +266,25 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
     status: () => {
       const s = store();
       if (!s) return "offline";
+      if (isGone(s)) return "gone";
       const h = heldStatus(s);
       if (h) return h.status;
       if (options.hidden()) return "paused";
-      if (options.settings()?.policy === "on-demand" && !demand()) return "idle";
+      if (options.settings()?.policy === "on-demand" && !demand()) return checkFailure()?.status ?? "idle";
       return s.cursor() === null ? "connecting" : "reconnecting";
     },
-    retryAt: () => heldStatus(store())?.retryAt ?? null,
+    retryAt: () => {
+      const h = heldStatus(store());
+      return h ? h.retryAt : idle() ? (checkFailure()?.retryAt ?? null) : null;
+    },
     asOf,
+    gone,
+    retryNow: () => {
+      const s = untrack(store);
+      if (!s) return;
+      if (untrack(held).has(s.threadId)) hub.retryNow(s.threadId);
+      else idleCheck?.now();
+    },
     typing: () => demandOf?.linger.pulse(),
     async beforeSend(thread) {
       const current = demandOf?.store.threadId === thread ? demandOf : undefined;
