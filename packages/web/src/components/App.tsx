@@ -6,6 +6,7 @@ import {
   deleteThread,
   listThreads,
   markRead,
+  onSessionRenewed,
   regenerateReply,
   renameThread,
   sendMessage,
@@ -20,9 +21,11 @@ import { createNow } from "../primitives/create-now.ts";
 import { createShortcuts } from "../primitives/create-shortcuts.ts";
 import { createThreadRoute } from "../primitives/create-thread-route.ts";
 import { createUndoable } from "../primitives/create-undoable.ts";
+import { createGoneThreads } from "../store/gone-threads.ts";
 import { appendPage, applyListFrame, upsertThread } from "../store/thread-list.ts";
 import { Composer, type ComposerControl } from "./Composer.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
+import { GoneNotice } from "./GoneNotice.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { isUnread, matchesQuery, ThreadList, titleOf } from "./ThreadList.tsx";
 import { UndoToast } from "./UndoToast.tsx";
@@ -53,7 +56,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 function Chat() {
   // Reading a failed resource throws, so a failed session or first list shows the fallback above.
-  const [session] = createResource(startSession);
+  const [session, { mutate: setSession }] = createResource(startSession);
+  // A request the server refused for its session started a new one (api.ts): the list is the new session's.
+  onCleanup(onSessionRenewed(setSession));
   const ready = () => session()?.sessionId !== undefined;
   // A failed refresh keeps the list already shown; only the first load can fail the page.
   const [threads, { mutate, refetch }] = createResource(
@@ -69,13 +74,16 @@ function Chat() {
   const [sidebarOpen, setSidebarOpen] = createSignal(false);
   /** Threads deleted while this page is open (here or elsewhere): never opened again. */
   const [gone, setGone] = createSignal<ReadonlySet<string>>(new Set());
+  /** Threads the server no longer has for this session (404, 403): said so where one is open. */
+  const lost = createGoneThreads();
   const deletes = createUndoable(UNDO_MS);
   const now = createNow();
   let composer: ComposerControl | undefined;
   let search: HTMLInputElement | undefined;
 
   const hiddenIds = () => new Set([...gone(), ...deletes.pending()]);
-  const list = () => (threads.latest?.threads ?? []).filter((t) => !hiddenIds().has(t.id));
+  // Threads the server no longer has leave the list, but one open stays open, to say so.
+  const list = () => (threads.latest?.threads ?? []).filter((t) => !hiddenIds().has(t.id) && !lost.all().has(t.id));
   const activeId = () => {
     const id = routed();
     return id !== undefined && !hiddenIds().has(id) ? id : list()[0]?.id;
@@ -99,8 +107,23 @@ function Chat() {
     hidden,
     position: () => threads.latest?.position ?? null,
     onList,
+    gone: lost,
   });
   const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
+  const activeGone = () => {
+    const id = activeId();
+    return id === undefined ? undefined : lost.all().get(id);
+  };
+  // A thread found gone may not be the only one (a server that lost its chats lost them all): ask for the list again.
+  createEffect(
+    on(
+      () => lost.all().size,
+      (count, before) => {
+        if (count > (before ?? 0)) void refetch();
+      },
+      { defer: true },
+    ),
+  );
   const running = () => messages().findLast((m) => m.role === "assistant" && m.status === "streaming");
 
   // With no thread there is no stream: a thread made in another tab shows up on focus.
@@ -230,7 +253,9 @@ function Chat() {
   };
 
   const onSend = async (text: string, messageId: string) => {
-    const threadId = activeId() ?? (await newThread()).id;
+    // Sending where a gone thread is shown starts a new chat, as its notice offers.
+    const open = activeGone() ? undefined : activeId();
+    const threadId = open ?? (await newThread()).id;
     await send(threadId, { messageId, text });
   };
 
@@ -318,8 +343,8 @@ function Chat() {
             ☰
           </button>
           <h1>{active() ? titleOf(active() as ThreadRecord) : "Murmur"}</h1>
-          <Show when={stream.store()}>
-            <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} asOf={stream.asOf()} />
+          <Show when={stream.store() && !activeGone()}>
+            <ConnectionStatus status={stream.status()} retryAt={stream.retryAt()} asOf={stream.asOf()} onRetry={stream.retryNow} />
           </Show>
         </header>
         <Show when={actionError()}>
@@ -329,7 +354,12 @@ function Chat() {
             </p>
           )}
         </Show>
-        <Show when={stream.store()} fallback={<p class="placeholder">Start a new chat.</p>}>
+        <Show when={activeGone()}>
+          {(code) => (
+            <GoneNotice code={code()} persistent={session()?.persistent ?? null} onNew={() => void onNew()} creating={creating()} />
+          )}
+        </Show>
+        <Show when={!activeGone() && stream.store()} fallback={activeGone() ? null : <p class="placeholder">Start a new chat.</p>}>
           {(store) => (
             <Show when={store().cursor() !== null} fallback={<p class="placeholder">Loading…</p>}>
               <Show when={store().state().messages.length > 0} fallback={<p class="placeholder">Say something.</p>}>
