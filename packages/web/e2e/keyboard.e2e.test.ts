@@ -1,37 +1,18 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { demoReply } from "@murmur/core/agent";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { axeViolations } from "./axe.ts";
 import { assistantTexts, sendFromComposer, threadIdOf } from "./browser.ts";
 import { ingestExchange, logEvents, WAIT } from "./server.ts";
 import { useChromiumAndServer } from "./suite.ts";
 
 const suite = useChromiumAndServer();
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const focused = (page: Page) =>
   page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
     return { label: el?.getAttribute("aria-label") ?? el?.textContent?.trim() ?? "", outline: el ? getComputedStyle(el).outlineStyle : "" };
   });
-
-/** Serious and critical axe-core violations on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated by the browser's debugger, not as a page script: the page's CSP allows none inline.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 describe("keyboard, focus and accessibility in Chromium", () => {
   it("New chat puts focus in the composer, Esc stops the reply, Ctrl/Cmd+K focuses the search", async () => {

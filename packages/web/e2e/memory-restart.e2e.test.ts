@@ -2,7 +2,8 @@ import { demoReply } from "@murmur/core/agent";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
-import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
+import { axeViolations } from "./axe.ts";
+import { assistantTexts, fitsWidth, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
 import { startServer, WAIT } from "./server.ts";
 
 let browser: Browser;
@@ -67,10 +68,14 @@ describe("a memory-mode server restarts (no REDIS_URL: the chats are gone)", () 
     await expectGone(page, threadId);
     console.log(`gone notice ${(elapsed() / 1000).toFixed(1)} s after the restart (same session secret: the stream answered 404)`);
 
+    expect(await axeViolations(page), "the gone notice").toEqual([]);
+
+    await page.setViewportSize({ width: 320, height: 640 });
     await page.reload();
     const reloaded = Date.now();
     await expectGone(page, threadId);
     console.log(`after a reload: the notice in ${((Date.now() - reloaded) / 1000).toFixed(1)} s`);
+    expect(await fitsWidth(page)).toBe(true);
     await expectNewChatWorks(page, threadId);
   });
 

@@ -3,7 +3,8 @@ import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalServer } from "../../functions/src/local/start.ts";
-import { assistantTexts, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
+import { axeViolations } from "./axe.ts";
+import { assistantTexts, fitsWidth, launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
 import { startServer, WAIT } from "./server.ts";
 import { changes, countRequests, firstMatch, recordStatus } from "./status-timeline.ts";
 
@@ -55,10 +56,18 @@ describe("the server goes away and comes back (Redis mode, so the chat survives)
     expect(reconnecting?.at).toBeLessThan(3_000);
     expect(offline?.at).toBeGreaterThan(8_000);
     expect(offline?.at).toBeLessThan(13_000);
-    // The countdown counts: some sample after the first offline one shows fewer seconds.
-    const seconds = (text: string) => Number(/in (\d+) s/.exec(text)?.[1]);
-    const offlineSamples = timeline.filter((s) => s.at >= (offline?.at ?? 0) && /Offline/.test(s.text));
-    expect(offlineSamples.some((s) => seconds(s.text) < seconds(offline?.text ?? ""))).toBe(true);
+    // The countdown counts: some offline sample shows fewer seconds than the one before it.
+    const seconds = (text: string) => Number(/in (\d+) s/.exec(text)?.[1] ?? Number.NaN);
+    const counted = timeline.filter((s) => /^Offline · retrying in/.test(s.text)).map((s) => seconds(s.text));
+    expect(
+      counted.some((n, i) => i > 0 && n < (counted[i - 1] ?? 0)),
+      "a countdown",
+    ).toBe(true);
+
+    expect(await axeViolations(page), "offline, with Retry now").toEqual([]);
+    await page.setViewportSize({ width: 320, height: 640 });
+    expect(await fitsWidth(page), "offline with Retry now at 320 px").toBe(true);
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     // Retry now tries at once, and fails again: still offline.
     const before = attempts.times.length;
@@ -72,8 +81,8 @@ describe("the server goes away and comes back (Redis mode, so the chat survives)
     const second = await startServer({ ...env, PORT: port });
     servers.push(second);
     const restarted = Date.now();
-    // The back-off is at most 30 s (with jitter, 15-30 s): Live within it, with no reload.
-    await page.getByRole("status").getByText("Live").waitFor({ timeout: 35_000 });
+    // By now the back-off is at its 30 s cap (with jitter, 15-30 s): Live within it, with no reload.
+    await page.getByRole("status").getByText("Live").waitFor({ timeout: 45_000 });
     console.log(`Live again ${((Date.now() - restarted) / 1000).toFixed(1)} s after the server came back`);
     attempts.stop();
     await sendFromComposer(page, "after the outage");

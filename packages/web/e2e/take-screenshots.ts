@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
+import type { LocalServer } from "../../functions/src/local/start.ts";
 import { launchChromium, sendFromComposer, threadIdOf } from "./browser.ts";
 import { startServer } from "./server.ts";
 
@@ -27,6 +28,7 @@ const MARKDOWN_REPLY = [
 
 const server = await startServer({ DEMO_PACE_MS: "120" }, productionBuild);
 const browser = await launchChromium();
+let restarted: LocalServer | undefined;
 const shoot = (page: Page, name: string) => page.screenshot({ path: `${out}${name}.png` });
 try {
   for (const scheme of ["light", "dark"] as const) {
@@ -93,9 +95,20 @@ try {
   await server.close();
   await page.getByRole("status").getByText("Reconnecting").waitFor();
   await shoot(page, "reconnecting");
+  await page
+    .getByRole("status")
+    .getByText(/^Offline · retrying in/)
+    .waitFor({ timeout: 20_000 });
+  await shoot(page, "offline");
+  // The same port, memory mode again: the chats are gone, and the tab says so.
+  restarted = await startServer({ DEMO_PACE_MS: "120", PORT: new URL(server.url).port }, productionBuild);
+  await page.getByRole("button", { name: "Retry now" }).click();
+  await page.locator(".gone-notice").waitFor({ timeout: 20_000 });
+  await shoot(page, "gone");
   await wide.close();
 } finally {
   await browser.close();
   await server.close().catch(() => undefined);
+  await restarted?.close();
 }
 console.log(`screenshots saved to ${out}`);

@@ -39,8 +39,10 @@ export function ConnectionStatus(props: { status: LiveStatus; retryAt?: number |
     <>
       <span class="connection" data-status={props.status} role="status">
         <span class="connection-dot" aria-hidden="true" />
-        {LABELS[props.status]}
-        <span aria-live="off">{detail()}</span>
+        <span>
+          {LABELS[props.status]}
+          <span aria-live="off">{detail()}</span>
+        </span>
       </span>
       <Show when={props.status === "offline" && props.onRetry}>
         {(retry) => (
