@@ -108,6 +108,7 @@ function Chat() {
     position: () => threads.latest?.position ?? null,
     onList,
     gone: lost,
+    persistent: () => session()?.persistent ?? null,
   });
   const messages = (): readonly ChatMessage[] => stream.store()?.state().messages ?? [];
   const activeGone = () => {

@@ -21,6 +21,7 @@ function setup(
   settings: StreamSettings | undefined,
   sync = vi.fn(async (): Promise<SyncResult | null> => null),
   probe = vi.fn(async (): Promise<unknown> => null),
+  persistent: boolean | null = null,
 ) {
   const release = vi.fn();
   const lists: ListFrame[] = [];
@@ -33,6 +34,7 @@ function setup(
       hidden,
       position: () => "p1",
       onList: (frame) => lists.push(frame),
+      persistent: () => persistent,
       sync,
       hub: (target) =>
         makeStreamHub({ clientId: "c_1", stream: { createSource: createFakeSource, release, probe, random: () => 0.999_999 } }, target),
@@ -312,5 +314,23 @@ describe("createLiveThread, when the server fails or forgets", () => {
     expect(sync).toHaveBeenCalledTimes(2);
     live.dispose();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a reset for another epoch from a server without persistence means it restarted: the chat is gone; with persistence it is just replaced", () => {
+    const epoch = { reason: "epoch", state: { threadId: "t_1", messages: [] }, cursor: "ep2:0-0" };
+    const memory = setup(ALWAYS, undefined, undefined, false);
+    only().open();
+    only().emit("snapshot", snapshot(), "ep:1-0");
+    only().emit("reset", epoch, "ep2:0-0");
+    expect(memory.status()).toBe("gone");
+    expect(openSources()).toHaveLength(0);
+    memory.dispose();
+
+    const redis = setup(ALWAYS, undefined, undefined, true);
+    only().open();
+    only().emit("reset", epoch, "ep2:0-0");
+    expect(redis.status()).toBe("live");
+    expect(redis.store()?.cursor()).toBe("ep2:0-0");
+    redis.dispose();
   });
 });

@@ -33,6 +33,11 @@ export interface LiveThreadOptions {
   readonly onList: (frame: ListFrame) => void;
   /** Makes the hub; tests pass one over fakes. */
   readonly hub?: (target: HubTarget) => StreamHub;
+  /**
+   * Whether the server keeps chats across restarts (the session's `persistent`): without,
+   * a `reset` for another epoch means the process restarted and the thread's history is gone.
+   */
+  readonly persistent?: Accessor<boolean | null>;
   /** Where threads found gone are recorded (the app reads it too); a fresh record by default. */
   readonly gone?: GoneThreads;
   /** The idle check and the watchdog's touch; tests pass a fake. */
@@ -104,6 +109,8 @@ export function createLiveThread(threadId: Accessor<string | undefined>, options
       if (frame.kind === "threads" || frame.kind === "thread" || frame.kind === "removed") return options.onList(frame);
       const s = untrack(store);
       if (s?.threadId !== frame.threadId) return;
+      if (frame.kind === "state" && frame.reset === "epoch" && untrack(() => options.persistent?.()) === false)
+        gone.mark(s.threadId, "not_found");
       if (frame.kind === "state") s.replace(frame.state, frame.cursor);
       else s.apply(frame.event, frame.cursor);
     },

@@ -33,7 +33,14 @@ export interface StreamStatus {
  * on from what its store holds (else it has a gap, or it is a repeat).
  */
 export type StreamFrame =
-  | { readonly kind: "state"; readonly threadId: string; readonly state: ThreadState; readonly cursor: string }
+  | {
+      readonly kind: "state";
+      readonly threadId: string;
+      readonly state: ThreadState;
+      readonly cursor: string;
+      /** Why a `reset` replaced the state (`trimmed`, `unknown`, `epoch`); absent for a snapshot. */
+      readonly reset?: string;
+    }
   | { readonly kind: "event"; readonly threadId: string; readonly event: ChatEvent; readonly cursor: string; readonly prev: string | null }
   | {
       readonly kind: "threads";
@@ -185,11 +192,11 @@ export function makeThreadStream(
           if (final) ask();
           else retries.failed();
         },
-        onState: (state, at) => {
+        onState: (state, at, reset) => {
           progress();
           cursor = at;
           start ??= at;
-          sink.frame({ kind: "state", threadId, state, cursor: at });
+          sink.frame({ kind: "state", threadId, state, cursor: at, ...(reset ? { reset: reset.reason } : {}) });
         },
         onEvent: (event, at) => {
           progress();
