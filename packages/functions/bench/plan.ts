@@ -98,7 +98,7 @@ export const QUICK: Plan = {
   // About 7.5 s per design (seven), then the cost model's quick session: 60-70 s in all here, within the hard stop.
   budgetMs: 52_000,
   reserveMs: 6000,
-  hardStopMs: 100_000,
+  hardStopMs: 180_000,
   systems: SYSTEMS,
   workers: 2,
   latencyAt: [20],
