@@ -277,6 +277,50 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       expect((await log.positions(t, owner)).leases).toEqual([]);
     });
 
+    it("finds, walking the whole store, every thread with a reply in progress and its leases, and none once they ended", async () => {
+      const log = await make({ runLeaseMs: 10_000 });
+      const owner = unique("s");
+      const [busy, idle, ended] = [await newThread(log, owner), await newThread(log, owner), await newThread(log, owner)];
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u1",
+        agent: "demo",
+      });
+      await log.append({
+        threadId: ended,
+        runId: "r2",
+        messageId: "a2",
+        id: "r2:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u2",
+        agent: "demo",
+      });
+      await log.append({ threadId: ended, runId: "r2", messageId: "a2", id: "r2:done", at: 2_000, type: "message.completed", text: "" });
+      const found = async () => {
+        const out: { threadId: string; leases: readonly unknown[] }[] = [];
+        for await (const item of log.scanLeases()) if ([busy, idle, ended].includes(item.threadId)) out.push(item);
+        return out;
+      };
+      expect(await found()).toEqual([{ threadId: busy, leases: [{ runId: "r1", messageId: "a1", expiresAt: 11_000 }] }]);
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:failed",
+        at: 3_000,
+        type: "message.failed",
+        reason: "x",
+        retryable: true,
+      });
+      expect(await found()).toEqual([]);
+    });
+
     it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {
       const log = await make();
       const channel = `stream:${unique("s")}:c1`;

@@ -128,6 +128,13 @@ export class MemoryEventLog implements EventLog {
     if (lease) thread.leases.set(runId, { ...lease, expiresAt });
   }
 
+  async *scanLeases(signal?: AbortSignal): AsyncIterable<{ threadId: string; leases: RunLease[] }> {
+    for (const [threadId, thread] of this.threads) {
+      if (signal?.aborted) return;
+      if (!thread.deleted && thread.leases.size > 0) yield { threadId, leases: [...thread.leases.values()] };
+    }
+  }
+
   async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
     this.assertOpen();
     const limit = pageSize(options.limit);

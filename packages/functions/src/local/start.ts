@@ -3,10 +3,12 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { sweepLapsedRuns } from "@murmur/core/agent";
 import type { MurmurConfig } from "@murmur/core/config";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
+import { errorText } from "../log.ts";
 import { webHeaders } from "../web-headers.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
@@ -45,6 +47,15 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  // Replies a crashed process left streaming end now (or once their lease lapses), whether
+  // or not anyone opens their thread again (I6).
+  const sweeping = new AbortController();
+  void sweepLapsedRuns(deps.log, deps.ingest, sweeping.signal).then(
+    ({ ended, waiting }) => {
+      if (ended + waiting > 0) deps.logger.info("start-up sweep", { ended, waiting });
+    },
+    (error: unknown) => deps.logger.warn("start-up sweep failed", { error: errorText(error) }),
+  );
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
 
@@ -57,6 +68,7 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
       // (the person sends again, to whichever server answers next); give the open streams
       // a moment to carry those failures; then close the log, which ends every stream with
       // `close` (planned) and `retry:` so browsers resume, with Last-Event-ID, elsewhere.
+      sweeping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.invoker.shutdown(SHUTDOWN_GRACE_MS);
       await sleep(STREAM_DRAIN_MS);

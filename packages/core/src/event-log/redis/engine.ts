@@ -12,6 +12,7 @@ import type {
   Positions,
   ReadResult,
   ResetReason,
+  RunLease,
   Snapshot,
   TailItem,
   ThreadList,
@@ -53,6 +54,8 @@ import {
  */
 export interface ScriptRunner {
   run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /** The keys matching `pattern`, a batch at a time (`SCAN`; on a cluster, every master's). */
+  scan(pattern: string): AsyncIterable<readonly string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -125,6 +128,21 @@ export class RedisEventLog implements EventLog {
 
   async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
     await this.run(RENEW_LEASE, [threadKeys(this.prefix, threadId).meta], [runId, expiresAt]);
+  }
+
+  async *scanLeases(signal?: AbortSignal): AsyncIterable<{ threadId: string; leases: readonly RunLease[] }> {
+    // `{` and `}` are literal in a SCAN pattern: this is every thread's meta hash.
+    const marker = ":thread:";
+    for await (const keys of this.runner.scan(`${this.prefix}:{*}${marker}*:meta`)) {
+      for (const key of keys) {
+        if (signal?.aborted) return;
+        const start = key.indexOf(marker, this.prefix.length);
+        if (start === -1) continue;
+        const threadId = key.slice(start + marker.length, -":meta".length);
+        const thread = await this.getThread(threadId);
+        if (thread && thread.leases.length > 0) yield { threadId, leases: thread.leases };
+      }
+    }
   }
 
   async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
