@@ -17,22 +17,16 @@ const BATCH = 100;
 export async function saturate(ctx: RunContext, threadId: string, subscribers: number): Promise<SaturationResult> {
   const { plan } = ctx;
   const window = ctx.nextWindow("s");
-  await ctx.pool.window(window);
-  let slowest = -1;
-  let wake: () => void = () => {};
-  await ctx.pool.progress((min) => {
-    slowest = min;
-    wake();
-  });
+  const slowest = await followSlowest(ctx, window);
   let seq = 0;
   const before = await ctx.commandsNow();
   const started = Date.now();
   const end = started + plan.saturationMs;
   try {
     while (Date.now() < end) {
-      const room = slowest + plan.saturationWindow - (seq - 1);
+      const room = slowest.seq + plan.saturationWindow - (seq - 1);
       if (room <= 0) {
-        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(100)]);
+        await slowest.moved(100);
         continue;
       }
       const count = Math.min(room, BATCH);
@@ -75,14 +69,8 @@ const BATCH_WEBHOOKS = 40;
  * appended (and, in-process, handed to every stream).
  */
 async function batchWebhooks(ctx: RunContext, threadId: string): Promise<BatchWebhooksResult> {
-  const window = ctx.nextWindow("b");
-  await ctx.pool.window(window);
-  let slowest = -1;
-  let wake: () => void = () => {};
-  await ctx.pool.progress((min) => {
-    slowest = min;
-    wake();
-  });
+  const slowest = await followSlowest(ctx, ctx.nextWindow("b"));
+  const window = slowest.window;
   const times: number[] = [];
   const before = await ctx.commandsNow();
   // Polling's subscribers take up to 1.5 s to see each batch: the probe stops after 15 s whatever it reached.
@@ -91,7 +79,7 @@ async function batchWebhooks(ctx: RunContext, threadId: string): Promise<BatchWe
     for (let i = 0; i < ctx.plan.batchWebhooks && Date.now() < until; i++) {
       const seq = i * BATCH;
       const deadline = Date.now() + 10_000;
-      while (slowest < seq - 1 && Date.now() < deadline) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(50)]);
+      while (slowest.seq < seq - 1 && Date.now() < deadline) await slowest.moved(50);
       const stamp = nowMicros();
       const events = Array.from({ length: BATCH }, (_, k) => benchEvent(threadId, window, seq + k, stamp));
       const t0 = performance.now();
@@ -114,4 +102,24 @@ async function batchWebhooks(ctx: RunContext, threadId: string): Promise<BatchWe
     max: sorted.at(-1) ?? null,
     commands: commandWindow(before, after),
   };
+}
+
+/**
+ * Starts `window` and follows the slowest subscriber's last seq in it (`seq`, -1 before
+ * any); `moved` resolves when it moves, or after `ms`. The caller ends it with
+ * `ctx.pool.progress(null)`.
+ */
+async function followSlowest(ctx: RunContext, window: string) {
+  await ctx.pool.window(window);
+  let wake: () => void = () => {};
+  const state = {
+    window,
+    seq: -1,
+    moved: (ms: number) => Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(ms)]),
+  };
+  await ctx.pool.progress((min) => {
+    state.seq = min;
+    wake();
+  });
+  return state;
 }
