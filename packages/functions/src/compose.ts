@@ -3,14 +3,18 @@ import { createAgentWebhookVerifier, createSessionTokens } from "@murmur/core/au
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import { createIngest, retryingIngest } from "@murmur/core/ingest";
+import { createMemoryLimiter } from "@murmur/core/limits";
 import { type AgentOptions, createAgent } from "./agents.ts";
-import { type AppDeps, createStreamGauge } from "./deps.ts";
+import { type AppDeps, type AppLimits, createStreamGauge } from "./deps.ts";
 
 // The wiring both runtimes share: each entry (local/, lambda/) picks its event log and
 // its invoker, and builds the app's dependencies and the agent runner here, once.
 
-/** The app's dependencies over `log`, with agent runs started by `invoker`. */
-export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker): AppDeps {
+/**
+ * The app's dependencies over `log`, with agent runs started by `invoker`, and the limits'
+ * state where the entry puts it (in this process by default: see `AppLimits`).
+ */
+export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker, limits: Partial<AppLimits> = {}): AppDeps {
   return {
     config,
     log,
@@ -19,6 +23,7 @@ export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: Agen
     sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
     webhooks: createAgentWebhookVerifier(config.webhookSecret),
     streams: createStreamGauge(),
+    limits: { rates: limits.rates ?? createMemoryLimiter(), streams: limits.streams ?? createMemoryLimiter() },
   };
 }
 
@@ -41,5 +46,6 @@ export function createRunner(config: MurmurConfig, log: EventLog, options: Runne
     historyLimit: config.agent.historyLimit,
     cancelWatch: options.cancelWatch,
     leaseMs: config.eventLog.runLeaseMs,
+    maxReplyBytes: config.limits.replyBytes,
   };
 }

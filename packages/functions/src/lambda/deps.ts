@@ -1,6 +1,7 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
-import { createRedisEventLog, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import { createRedisEventLog, createUpstashEventLog, type RedisEventLog } from "@murmur/core/event-log";
+import { createRedisLimiter, type Limiter } from "@murmur/core/limits";
 import { createRunner } from "../compose.ts";
 
 // The cloud wiring, one function per choice an entry makes, so that each entry's bundle
@@ -28,8 +29,8 @@ function upstashSettings(config: MurmurConfig) {
  * The event log of the functions that hold no stream (Api, Webhook, Agent): Upstash over
  * REST only, no connection to set up per cold start, and no TCP client in the bundle.
  */
-export function createRestEventLog(config: MurmurConfig): EventLog {
-  return createUpstashEventLog({ ...upstashSettings(config), onError });
+export function createRestEventLog(config: MurmurConfig): RedisEventLog {
+  return createUpstashEventLog({ ...upstashSettings(config), maxReplyBytes: config.limits.replyBytes, onError });
 }
 
 /**
@@ -37,7 +38,7 @@ export function createRestEventLog(config: MurmurConfig): EventLog {
  * Upstash's TCP endpoint, which its blocking reads need anyway: no HTTPS request per
  * command, and no REST client in its bundle (about 95 kB).
  */
-export function createTailingEventLog(config: MurmurConfig): EventLog {
+export function createTailingEventLog(config: MurmurConfig): RedisEventLog {
   const settings = upstashSettings(config);
   if (!settings.tailUrl) throw new ConfigError("Stream needs Upstash's TCP endpoint (the Upstash link's tcpUrl) for its blocking reads");
   return createRedisEventLog({
@@ -45,10 +46,20 @@ export function createTailingEventLog(config: MurmurConfig): EventLog {
     prefix: settings.prefix,
     maxEventsPerThread: settings.maxEventsPerThread,
     runLeaseMs: settings.runLeaseMs,
+    maxReplyBytes: config.limits.replyBytes,
     blockMs: settings.blockMs,
     settleMs: STREAM_SETTLE_MS,
     onError,
   });
+}
+
+/**
+ * The limits' state in the cloud: in Upstash, through `log`'s own script runner (REST
+ * for Api, TCP for Stream), so that every function instance sees the same counts. One
+ * command per check: a send or a new thread (Api), a stream's open and its end (Stream).
+ */
+export function createCloudLimiter(config: MurmurConfig, log: RedisEventLog): Limiter {
+  return createRedisLimiter(log.scripts, upstashSettings(config).prefix);
 }
 
 /** The invoker of the functions that start no run (Webhook, Stream): Agent is linked to Api alone. */

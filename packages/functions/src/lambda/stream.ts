@@ -4,7 +4,7 @@ import { Resource } from "sst";
 import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createTailingEventLog, unlinkedInvoker } from "./deps.ts";
+import { createCloudLimiter, createTailingEventLog, unlinkedInvoker } from "./deps.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;
@@ -20,7 +20,9 @@ export function streamBudget(remainingMs: number): number {
  * the last id it got.
  */
 const { config } = loadCloudConfig(Resource);
-const deps = createAppDeps(config, createTailingEventLog(config), unlinkedInvoker);
+const log = createTailingEventLog(config);
+// One stream per invocation: the session's streams are counted across invocations, in Upstash.
+const deps = createAppDeps(config, log, unlinkedInvoker, { streams: createCloudLimiter(config, log) });
 export const handler = streamHandle(
   createApp({ ...deps, streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()) }),
 );

@@ -1,6 +1,7 @@
 import { newId } from "@murmur/core/chat";
 import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
+import { holdOrRefuse, streamSlots } from "@murmur/core/limits";
 import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -25,7 +26,9 @@ const SSE_HEADERS = {
  * stream of the same browser and thread supersedes it, and the browser can release it
  * (see stream-control.ts).
  * A malformed cursor, a missing session and a foreign thread are final (400/401/403/404);
- * everything after the headers is reported in-band.
+ * so is a session holding `LIMIT_STREAMS_PER_SESSION` streams already (429 with
+ * `Retry-After`; the web app comes back after its back-off). Everything after the
+ * headers is reported in-band.
  */
 export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).get("/:threadId", async (c) => {
@@ -35,9 +38,15 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     const client = clientId(c.req.query("client"));
     if (threads !== undefined && threads !== "1")
       throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
+    const streamId = newId("st");
+    const maxDurationMs = streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c));
     let thread: ThreadRecord;
+    let release: () => Promise<void>;
     try {
       thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
+      // The slot lasts as long as the stream may, so one whose holder vanished frees itself.
+      const slotMs = maxDurationMs > 0 ? maxDurationMs + SLOT_MARGIN_MS : UNBOUNDED_SLOT_MS;
+      release = await holdOrRefuse(deps.limits.streams, c.var.sessionId, streamSlots(deps.config.limits), streamId, slotMs);
     } catch (error) {
       // EventSource gives up for good on any non-200, so a passing outage is reported
       // in-band and the client comes back after `retry:`.
@@ -54,15 +63,23 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       after,
       owner: threads === "1" ? c.var.sessionId : undefined,
       heartbeatMs: deps.config.sse.heartbeatMs,
-      maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
+      maxDurationMs,
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
-      control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
-      onClose: () => deps.streams.close(),
+      control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId } : undefined,
+      onClose: () => {
+        deps.streams.close();
+        void release();
+      },
     };
     return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
   });
 }
+
+/** A stream's slot outlives its planned close by this: it is released at the close, unless its process is gone. */
+const SLOT_MARGIN_MS = 60_000;
+/** A stream without a planned close (SSE_MAX_DURATION_MS=0) holds its slot until it ends, or a day. */
+const UNBOUNDED_SLOT_MS = 24 * 3600_000;
 
 /** The earlier of the configured planned close (0: none) and the runtime's bound, at least 1 ms. */
 function streamDuration(configuredMs: number, budgetMs: number | undefined): number {
