@@ -30,6 +30,11 @@ export function renderError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
   }
+  // The client went away in the middle of its request (a read timeout closed it, or it
+  // hung up): nobody is left to answer, and nothing is wrong here to log.
+  if ((error as { code?: string }).code === "ECONNRESET") {
+    return c.json({ error: { code: "aborted", message: "the request was not received whole" } }, 400);
+  }
   console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }
