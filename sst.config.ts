@@ -30,6 +30,20 @@ const AGENT_SETTINGS = [
   "LANGGRAPH_STREAM",
 ];
 
+/**
+ * The limits (README "Limits"), taken from the deploying shell or `.env` into every
+ * function when set (each function reads the ones it enforces); unset, the defaults hold.
+ */
+const LIMIT_SETTINGS = [
+  "LIMIT_SENDS_PER_MINUTE",
+  "LIMIT_THREAD_SENDS_PER_MINUTE",
+  "LIMIT_THREADS_PER_HOUR",
+  "LIMIT_STREAMS_PER_SESSION",
+  "LIMIT_RUNS_PER_THREAD",
+  "LIMIT_MESSAGE_BYTES",
+  "LIMIT_REPLY_BYTES",
+];
+
 export default $config({
   app(input) {
     const production = input?.stage === "production";
@@ -108,7 +122,11 @@ export default $config({
       runtime: "nodejs22.x" as const,
       architecture: ARCHITECTURE,
       link: [upstashLink, sessionSecret, webhookSecret],
-      environment: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), SSE_PAD_BYTES: String(PAD_BYTES) },
+      environment: {
+        SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        SSE_PAD_BYTES: String(PAD_BYTES),
+        ...Object.fromEntries(LIMIT_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
+      },
       // SST's docs give minify a default of true, but the 4.17 CLI minifies only when it is
       // set (packages/functions/src/lambda/testing/sst-build.ts): bundles less than half the
       // size, and a shorter cold import. keepNames (SST's default) keeps stack traces readable.
