@@ -50,7 +50,9 @@ describe("configuration", () => {
       sessionSendsPerMinute: 0,
       replyBytes: 4096,
     });
-    expect(() => readConfig({ ...secrets, LIMIT_REPLY_BYTES: "100000" }, "local")).toThrow(/LIMIT_REPLY_BYTES must be between 1024 and 65536/);
+    expect(() => readConfig({ ...secrets, LIMIT_REPLY_BYTES: "100000" }, "local")).toThrow(
+      /LIMIT_REPLY_BYTES must be between 1024 and 65536/,
+    );
     expect(() => readConfig({ ...secrets, LIMIT_MESSAGE_BYTES: "0" }, "local")).toThrow(/LIMIT_MESSAGE_BYTES must be between 1 and 16384/);
     expect(() => readConfig({ ...secrets, LIMIT_STREAMS_PER_SESSION: "-1" }, "local")).toThrow(/LIMIT_STREAMS_PER_SESSION/);
     expect(() => readConfig({ ...secrets, HTTP_HEADERS_TIMEOUT_MS: "40000" }, "local")).toThrow(
