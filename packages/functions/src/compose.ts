@@ -6,16 +6,25 @@ import { createIngest, retryingIngest } from "@murmur/core/ingest";
 import { createMemoryLimiter } from "@murmur/core/limits";
 import { type AgentOptions, createAgent } from "./agents.ts";
 import { type AppDeps, type AppLimits, createStreamGauge } from "./deps.ts";
+import { type Logger, silentLogger } from "./log.ts";
 
 // The wiring both runtimes share: each entry (local/, lambda/) picks its event log and
 // its invoker, and builds the app's dependencies and the agent runner here, once.
 
 /**
- * The app's dependencies over `log`, with agent runs started by `invoker`, and the limits'
- * state where the entry puts it (in this process by default: see `AppLimits`).
+ * The app's dependencies over `log`, with agent runs started by `invoker`, logging to
+ * `logger`, and the limits' state where the entry puts it (in this process by default:
+ * see `AppLimits`).
  */
-export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker, limits: Partial<AppLimits> = {}): AppDeps {
+export function createAppDeps(
+  config: MurmurConfig,
+  log: EventLog,
+  invoker: AgentInvoker,
+  logger: Logger = silentLogger,
+  limits: Partial<AppLimits> = {},
+): AppDeps {
   return {
+    logger,
     config,
     log,
     ingest: createIngest(log),

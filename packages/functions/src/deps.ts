@@ -5,6 +5,7 @@ import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
 import type { Limiter } from "@murmur/core/limits";
 import type { Context } from "hono";
+import type { Logger } from "./log.ts";
 import type { StreamResponder } from "./stream-responder.ts";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
@@ -31,6 +32,17 @@ export interface AppDeps {
    * closes on purpose, with `retry:`, at the earlier of this and `SSE_MAX_DURATION_MS`.
    */
   readonly streamBudgetMs?: (c: Context<AppEnv>) => number;
+  /** One JSON line per request and per stream end (see log.ts). */
+  readonly logger: Logger;
+  /**
+   * Called by the stream route just before a stream opens its follows (thread, and list
+   * and signals when asked), with how many: a runtime whose reader serves one stream per
+   * invocation (the Stream function) holds its first blocking read until all have joined.
+   * Returns a release for a stream that ends first.
+   */
+  readonly announceFollows?: (count: number) => () => void;
+  /** Bounds the streams open at once across instances (the Stream function); unset: no bound. */
+  readonly admission?: StreamAdmission;
   /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
   readonly streamResponder?: StreamResponder;
 }
@@ -42,6 +54,18 @@ export interface AppDeps {
 export interface AppLimits {
   readonly rates: Limiter;
   readonly streams: Limiter;
+}
+
+/**
+ * Slots for open streams, shared by every instance of a runtime. When none is free the
+ * stream is refused in-band (`close` reason `busy`, a long `retry:`), so the browser
+ * backs off rather than meeting Lambda's throttle.
+ */
+export interface StreamAdmission {
+  /** Takes a slot for stream `id`, held at most `leaseMs`; false when every slot is taken. */
+  acquire(id: string, leaseMs: number): Promise<boolean>;
+  /** Frees the slot; idempotent. */
+  release(id: string): Promise<void>;
 }
 
 /** A gauge of open streams. */
@@ -67,5 +91,6 @@ export function createStreamGauge(): StreamGauge {
 
 /** Hono's typed context variables set by middleware. */
 export interface AppEnv {
-  Variables: { sessionId: string };
+  /** `streaming`: the response is a held stream, which logs its own end (see routes/stream.ts). */
+  Variables: { sessionId: string; streaming?: boolean };
 }

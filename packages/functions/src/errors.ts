@@ -2,6 +2,7 @@ import { MurmurError, RateLimitedError, UnavailableError } from "@murmur/core/er
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { errorText, type Logger } from "./log.ts";
 
 const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   invalid_input: 400,
@@ -11,6 +12,7 @@ const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   conflict: 409,
   reply_in_progress: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
 };
@@ -20,7 +22,7 @@ const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
  * reached adds the limit's name (`limit`), and it and an unreachable store say when to
  * ask again (`Retry-After`, seconds).
  */
-export function renderError(error: Error, c: Context): Response {
+export function renderError(error: Error, c: Context, logger?: Logger): Response {
   if (error instanceof MurmurError) {
     if (error instanceof UnavailableError || error instanceof RateLimitedError) c.header("Retry-After", String(error.retryAfterSeconds));
     const limit = error instanceof RateLimitedError ? { limit: error.limit } : {};
@@ -35,7 +37,8 @@ export function renderError(error: Error, c: Context): Response {
   if ((error as { code?: string }).code === "ECONNRESET") {
     return c.json({ error: { code: "aborted", message: "the request was not received whole" } }, 400);
   }
-  console.error("unhandled error", error);
+  if (logger) logger.error("unhandled error", { error: errorText(error), stack: error.stack?.split("\n").slice(1, 4).join(" | ") });
+  else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }
 

@@ -8,7 +8,7 @@ import { type Agent, AgentError } from "./agent.ts";
 import { createDemoAgent, demoReply } from "./demo.ts";
 import { createInProcessInvoker } from "./invoker.ts";
 import { planRun, replyAttempt, runEventIds, runIdsFor } from "./run-ids.ts";
-import { runAgentTurn } from "./run-turn.ts";
+import { DEFAULT_HAND_OFF_LEASE_MS, runAgentTurn } from "./run-turn.ts";
 import { stopHandedOffRun } from "./stop-run.ts";
 
 async function setup(agent: Agent) {
@@ -153,6 +153,9 @@ describe("running an agent turn", () => {
     const { log, deps } = await setup(agent);
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
     expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe("detached");
+    // The run outlives its runner: its lease is the provider's hand-off time, not a run's.
+    const lease = (await log.getThread("t_1"))?.leases.find((l) => l.runId === runId);
+    expect(lease?.expiresAt).toBeGreaterThan(Date.now() + DEFAULT_HAND_OFF_LEASE_MS - 60_000);
     await log.append({ id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId });
     expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("stopped");
     expect(cancelled).toEqual([runId]);

@@ -67,6 +67,9 @@ export class ShutdownError extends Error {
 /** The first delta batch of a reply goes out within this, whatever the window: the first words are what a person waits for. */
 export const FIRST_DELTA_WINDOW_MS = 50;
 
+/** How long a webhook agent's provider has, by default, to report a handed-off run's end. */
+export const DEFAULT_HAND_OFF_LEASE_MS = 15 * 60_000;
+
 /** "detached": a webhook agent handed the run off; its webhook records the end. */
 export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
 
@@ -203,7 +206,11 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     await deps.ingest(threadId, [failureEvent(base, failure)]);
     return "failed";
   }
-  if (deps.agent.completion === "webhook") return "detached";
+  if (deps.agent.completion === "webhook") {
+    // The provider finishes the run now: its lease outlives the runner by the agent's hand-off time.
+    await deps.log.renewLease(threadId, runId, Date.now() + (deps.agent.handOffLeaseMs ?? DEFAULT_HAND_OFF_LEASE_MS)).catch(() => {});
+    return "detached";
+  }
   await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
   return "completed";
 }

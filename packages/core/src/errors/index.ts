@@ -10,6 +10,7 @@ export type ErrorCode =
   | "conflict"
   | "reply_in_progress"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "rate_limited"
   | "unavailable";
 
@@ -71,6 +72,13 @@ export class ReplyInProgressError extends MurmurError {
 export class PayloadTooLargeError extends MurmurError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("payload_too_large", message, options);
+  }
+}
+
+/** The body is not of the type the route reads (every JSON route takes `application/json`). */
+export class UnsupportedMediaTypeError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("unsupported_media_type", message, options);
   }
 }
 

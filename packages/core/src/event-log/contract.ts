@@ -59,11 +59,21 @@ function watchOwner(log: EventLog, owner: string) {
   };
 }
 
+/** What an adapter setup may need of the suite beyond its factory. */
+export interface ContractOptions {
+  /**
+   * Makes the id of a new thread of `owner`. Default: an id of the suite's own, without an
+   * owner tag (what a single-node log takes); a Redis Cluster needs `newThreadId`.
+   */
+  readonly threadId?: (owner: string) => string;
+}
+
 /**
  * The one behaviour suite every event-log adapter must pass. Each adapter's test file
  * calls it with a factory that makes a fresh log (and may pass small retention).
  */
-export function describeEventLogContract(name: string, factory: EventLogFactory): void {
+export function describeEventLogContract(name: string, factory: EventLogFactory, contract: ContractOptions = {}): void {
+  const threadId = contract.threadId ?? (() => unique("t"));
   describe(`event log contract: ${name}`, () => {
     const open: EventLog[] = [];
     const make = async (options?: EventLogOptions) => {
@@ -72,7 +82,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       return log;
     };
     const newThread = async (log: EventLog, owner = "s_owner") => {
-      const id = unique("t");
+      const id = threadId(owner);
       await log.createThread({ id, owner, createdAt: Date.now() });
       return id;
     };
@@ -338,6 +348,50 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       expect((await log.positions(t, owner)).leases).toEqual([]);
     });
 
+    it("finds, walking the whole store, every thread with a reply in progress and its leases, and none once they ended", async () => {
+      const log = await make({ runLeaseMs: 10_000 });
+      const owner = unique("s");
+      const [busy, idle, ended] = [await newThread(log, owner), await newThread(log, owner), await newThread(log, owner)];
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u1",
+        agent: "demo",
+      });
+      await log.append({
+        threadId: ended,
+        runId: "r2",
+        messageId: "a2",
+        id: "r2:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u2",
+        agent: "demo",
+      });
+      await log.append({ threadId: ended, runId: "r2", messageId: "a2", id: "r2:done", at: 2_000, type: "message.completed", text: "" });
+      const found = async () => {
+        const out: { threadId: string; leases: readonly unknown[] }[] = [];
+        for await (const item of log.scanLeases()) if ([busy, idle, ended].includes(item.threadId)) out.push(item);
+        return out;
+      };
+      expect(await found()).toEqual([{ threadId: busy, leases: [{ runId: "r1", messageId: "a1", expiresAt: 11_000 }] }]);
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:failed",
+        at: 3_000,
+        type: "message.failed",
+        reason: "x",
+        retryable: true,
+      });
+      expect(await found()).toEqual([]);
+    });
+
     it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {
       const log = await make();
       const channel = `stream:${unique("s")}:c1`;
@@ -363,7 +417,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const base = Date.now();
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) {
-        const id = unique("t");
+        const id = threadId(owner);
         // Three share one activity time: ties go by id, greater first.
         await log.createThread({ id, owner, createdAt: i < 3 ? base : base + i });
         ids.push(id);

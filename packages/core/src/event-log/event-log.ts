@@ -296,6 +296,13 @@ export interface EventLog {
    */
   renewLease(threadId: string, runId: string, expiresAt: number): Promise<void>;
   /**
+   * Every thread with a reply in progress, with its leases: for a long-lived server's
+   * start-up sweep, which ends the replies a crashed process left (I6). Walks the whole
+   * store (Redis: `SCAN` over the threads' meta keys, then one read for each), so it is
+   * meant for start-up, in the background; never on a request's path.
+   */
+  scanLeases(signal?: AbortSignal): AsyncIterable<{ readonly threadId: string; readonly leases: readonly RunLease[] }>;
+  /**
    * Up to `limit` events strictly after `after` (null: from the start of what is retained).
    * `more` is true when further events were already present. A `limit` of 0 only checks the cursor.
    */

@@ -36,6 +36,9 @@ interface Entry extends LoggedEvent {
   readonly position: Cursor;
 }
 
+/** What a trimmed slot holds until the array is compacted. */
+const TRIMMED: Entry = { cursor: "", position: { epoch: "", ms: 0, seq: 0 }, event: null as unknown as ChatEvent };
+
 /** A change to an owner's list, as watchers get it. */
 type ListChange = Extract<ThreadsItem, { kind: "changed" | "removed" }>;
 
@@ -131,6 +134,13 @@ export class MemoryEventLog implements EventLog {
     const thread = this.requireThread(threadId);
     const lease = thread.leases.get(runId);
     if (lease) thread.leases.set(runId, { ...lease, expiresAt });
+  }
+
+  async *scanLeases(signal?: AbortSignal): AsyncIterable<{ threadId: string; leases: RunLease[] }> {
+    for (const [threadId, thread] of this.threads) {
+      if (signal?.aborted) return;
+      if (!thread.deleted && thread.leases.size > 0) yield { threadId, leases: [...thread.leases.values()] };
+    }
   }
 
   async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
@@ -454,8 +464,12 @@ export class MemoryEventLog implements EventLog {
   private trim(thread: MemoryThread): void {
     const excess = thread.entries.length - thread.first - this.maxEvents;
     if (excess > 0) {
+      // The trimmed slots let go of their events at once (the array itself is compacted
+      // only now and then): what the log holds is its last `maxEvents` events.
+      for (let i = thread.first; i < thread.first + excess - 1; i++) thread.entries[i] = TRIMMED;
       thread.first += excess;
       thread.trimmedThrough = (thread.entries[thread.first - 1] as Entry).position;
+      thread.entries[thread.first - 1] = { ...TRIMMED, position: thread.trimmedThrough };
       if (thread.first > 1024 && thread.first > thread.entries.length - thread.first) {
         thread.entries = thread.entries.slice(thread.first);
         thread.first = 0;

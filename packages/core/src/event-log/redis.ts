@@ -1,8 +1,9 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
+import type { StreamTailer } from "./redis/multiplexer.ts";
 
 export type { RedisConnectionOptions } from "./redis/connection.ts";
 
@@ -11,11 +12,12 @@ export interface RedisEventLogOptions extends EventLogOptions, RedisConnectionOp
 }
 
 /**
- * Runs the engine's scripts on one ioredis connection. Each script becomes a command of
- * its own (`defineCommand`), which sends `EVALSHA` and falls back to `EVAL` once when
- * the server does not know the script yet.
+ * Runs the engine's scripts on an ioredis connection or cluster client. Each script
+ * becomes a command of its own (`defineCommand`), which sends `EVALSHA` and falls back to
+ * `EVAL` once when the server (on a cluster: the master of the first key's slot) does not
+ * know the script yet.
  */
-export function createIoredisRunner(client: Redis): ScriptRunner {
+export function createIoredisRunner(client: Redis | Cluster, ping: () => Promise<unknown> = () => client.ping()): ScriptRunner {
   const names = new Map<string, string>();
   const command = (script: string) => {
     let name = names.get(script);
@@ -31,8 +33,20 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
       const run = (client as unknown as Record<string, (...argv: (string | number)[]) => Promise<unknown>>)[command(script)];
       return (run as (...argv: (string | number)[]) => Promise<unknown>).call(client, keys.length, ...keys, ...args);
     },
+    async *scan(pattern) {
+      // A cluster's keys are on its masters, each scanned on its own.
+      const nodes = (client as Cluster).isCluster ? (client as Cluster).nodes("master") : [client as Redis];
+      for (const node of nodes) {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+          cursor = next;
+          if (keys.length > 0) yield keys;
+        } while (cursor !== "0");
+      }
+    },
     async ping() {
-      await client.ping();
+      await ping();
     },
     async close() {
       client.disconnect();
@@ -46,6 +60,18 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
  * commands, and one per blocking reader (see createBlockingTailer).
  */
 export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLog {
-  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, "murmur");
-  return new RedisEventLog("redis", createIoredisRunner(client), createBlockingTailer(options, client), options);
+  return createRedisParts(options).log;
+}
+
+/**
+ * The Redis adapter's log with its parts: the script runner (for a caller's own scripts on
+ * the same connection) and the shared reader (for `expect`). With `clientCommands: false`
+ * no connection sends any `CLIENT` command, `SETNAME` included.
+ */
+export function createRedisParts(options: RedisEventLogOptions): { log: RedisEventLog; runner: ScriptRunner; tailer: StreamTailer } {
+  const named = options.clientCommands !== false;
+  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, named ? "murmur" : undefined);
+  const runner = createIoredisRunner(client);
+  const tailer = createBlockingTailer(options, client);
+  return { log: new RedisEventLog("redis", runner, tailer, options), runner, tailer };
 }

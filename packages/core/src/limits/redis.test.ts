@@ -20,7 +20,7 @@ afterAll(async () => {
 
 const over = (log: RedisEventLog, prefix: string, now: () => number) => {
   logs.push(log);
-  return createRedisLimiter(log.scripts, prefix, { now });
+  return createRedisLimiter(log.scriptRunner, prefix, { now });
 };
 
 describeLimiterContract("redis (TCP)", async ({ now }) => {

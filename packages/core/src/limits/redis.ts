@@ -57,7 +57,7 @@ export class RedisLimiter implements Limiter {
   }
 }
 
-/** Creates a limiter over `runner` (an event log's: see `RedisEventLog.scripts`), its keys under `prefix`. */
+/** Creates a limiter over `runner` (an event log's: see `RedisEventLog.scriptRunner`), its keys under `prefix`. */
 export function createRedisLimiter(runner: ScriptRunner, prefix: string, options: LimiterOptions = {}): RedisLimiter {
   return new RedisLimiter(runner, prefix, options);
 }

@@ -48,6 +48,24 @@ const events = (frames: readonly SseItem[]) => frames.filter((f) => f.event?.sta
 describe("event stream", () => {
   const snapshotSent = (frames: readonly SseItem[]) => frames.some((f) => f.event === "snapshot");
 
+  it("lets a client that stops reading go with close slow_client once its queue passes the bound", async () => {
+    const { log, base } = await setup();
+    const { frames, readUntil } = readFrames(openEventStream({ ...base, maxBufferedBytes: 64 * 1024 }));
+    const text = "x".repeat(4096);
+    // Nothing reads while 100 events of 4 KB go through the thread (400 KB against a 64 KB bound).
+    for (let n = 0; n < 100; n++) {
+      await log.append({ id: `msg:${n}`, threadId: "t_1", at: 1, type: "message.created", messageId: `m${n}`, role: "user", text });
+    }
+    const ended = await readUntil();
+    expect(ended).toBe(true);
+    const close = frames.at(-1);
+    expect(close?.event).toBe("close");
+    expect(JSON.parse(close?.data ?? "")).toEqual({ reason: "slow_client" });
+    // What it queued stopped at about the bound: the rest waits in the log for its resume.
+    expect(events(frames).length).toBeGreaterThan(0);
+    expect(events(frames).length).toBeLessThan(20);
+  });
+
   it("sends retry, a snapshot, then live events with their cursors as ids", async () => {
     const { append, base } = await setup();
     await append(1);

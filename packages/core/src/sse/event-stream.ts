@@ -37,6 +37,14 @@ export interface EventStreamOptions {
    * browser releases it.
    */
   readonly control?: StreamControl;
+  /**
+   * The most bytes queued for a client that is not reading (default 1 MB): past it the
+   * stream ends with a `close` of reason `slow_client`, and the connection is dropped if
+   * the client still does not take it; the client resumes from its cursor when it reads
+   * again. One slow client never delays the others (the feed writes to each synchronously
+   * and never waits) and costs the server at most this much.
+   */
+  readonly maxBufferedBytes?: number;
   /** Called once when the stream ends, for whatever reason. */
   readonly onClose?: () => void;
 }
@@ -49,7 +57,12 @@ export interface EventStream {
 
 /** Why the server ends a stream on purpose (the `close` frame's `reason`). */
 /** `deleted`: the thread was deleted (final, like `superseded` and `released`). */
-export type CloseReason = "planned" | "error" | "superseded" | "released" | "deleted";
+export type CloseReason = "planned" | "error" | "superseded" | "released" | "deleted" | "slow_client";
+
+/** A slow client's queue limit by default. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How long a slow client gets to take its `close` frame before its connection is dropped. */
+const SLOW_CLIENT_GRACE_MS = 5_000;
 
 const encoder = new TextEncoder();
 
@@ -101,6 +114,8 @@ export function startEventStream(options: EventStreamOptions, sink: StreamSink):
  */
 class HeldStream implements EventStream, ThreadListener, Tickable {
   private closed = false;
+  /** Set as `finish` begins: its own `close` frame must not start another finish. */
+  private finishing = false;
   private unsubscribe: (() => void) | null = null;
   private tickHandle: TickHandle = null;
   private lastWrite = 0;
@@ -194,7 +209,7 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     this.lastWrite = Date.now();
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
     if (!this.options.padToBytes) {
-      this.sink.write(bytes);
+      this.send(bytes);
       return;
     }
     // Padded streams (Lambda) gather what is written in one turn of the event loop (a
@@ -215,11 +230,21 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     const pad = this.options.padToBytes ?? 0;
     let bytes = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending);
     if (bytes.length < pad) bytes = concat([bytes, encoder.encode(encodeComment(" ".repeat(Math.max(0, pad - bytes.length - 4))))]);
+    this.send(bytes);
+  }
+
+  /** Hands bytes to the sink; a client that let more than the bound pile up is let go. */
+  private send(bytes: Uint8Array): void {
     this.sink.write(bytes);
+    if (this.finishing || this.sink.buffered() <= (this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES)) return;
+    this.finish({ reason: "slow_client" });
+    const sink = this.sink;
+    setTimeout(() => sink.abort(), SLOW_CLIENT_GRACE_MS).unref?.();
   }
 
   private finish(last?: { reason: CloseReason; message?: string }): void {
-    if (this.closed) return;
+    if (this.closed || this.finishing) return;
+    this.finishing = true;
     if (last) this.write(encodeFrame({ event: "close", data: JSON.stringify(last), retry: this.options.retryMs }));
     this.flush();
     this.closed = true;

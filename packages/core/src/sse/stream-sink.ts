@@ -11,6 +11,11 @@ export interface StreamSink {
   /** Ends the response. Idempotent. */
   end(): void;
   /**
+   * Drops the connection at once, discarding what is still queued (a client that stopped
+   * reading: its queue must not stay in memory until its socket times out). Idempotent.
+   */
+  abort(): void;
+  /**
    * Calls `target.close()` once when the response ends or the client goes away (a target
    * rather than a callback: the stream passes itself, and holds no closure for it).
    */
@@ -27,13 +32,17 @@ export function readableStreamSink(): { readonly stream: ReadableStream<Uint8Arr
     ended = true;
     for (const target of closers.splice(0)) target.close();
   };
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      // The consumer went away (the client, or the runtime): the stream ends.
+      cancel: close,
+      // Counted in bytes, so `desiredSize` is minus the bytes the consumer has not taken.
     },
-    // The consumer went away (the client, or the runtime): the stream ends.
-    cancel: close,
-  });
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+  );
   const sink: StreamSink = {
     write(bytes) {
       if (!ended) controller?.enqueue(bytes);
@@ -43,6 +52,15 @@ export function readableStreamSink(): { readonly stream: ReadableStream<Uint8Arr
       if (ended) return;
       try {
         controller?.close();
+      } catch {
+        // already closed by the consumer
+      }
+      close();
+    },
+    abort() {
+      if (ended) return;
+      try {
+        controller?.error(new Error("the client stopped reading"));
       } catch {
         // already closed by the consumer
       }

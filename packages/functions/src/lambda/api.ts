@@ -5,10 +5,13 @@ import { createAppDeps } from "../compose.ts";
 import { createCloudInvoker } from "./agent-invoker.ts";
 import { loadCloudConfig } from "./config.ts";
 import { createCloudLimiter, createRestEventLog } from "./deps.ts";
+import { lambdaLogger } from "./log-sink.ts";
 
 /** The Api function (Function URL, buffered): session, chats, send, history; send and stop invoke Agent. */
 const { config, agentFunction } = loadCloudConfig(Resource);
 const log = createRestEventLog(config);
 export const handler = handle(
-  createApp(createAppDeps(config, log, createCloudInvoker(agentFunction), { rates: createCloudLimiter(config, log) })),
+  createApp(
+    createAppDeps(config, log, createCloudInvoker(agentFunction), lambdaLogger(), { rates: createCloudLimiter(config, log.scriptRunner) }),
+  ),
 );

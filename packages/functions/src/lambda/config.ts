@@ -5,6 +5,11 @@ export interface CloudConfig {
   readonly config: MurmurConfig;
   /** The Agent function's name when it is linked (Api: send starts runs there); null elsewhere. */
   readonly agentFunction: string | null;
+  /**
+   * `STREAM_MAX_OPEN` (Stream only): most streams open at once across its instances, kept
+   * under the function's reserved concurrency (sst.config.ts); null: no bound.
+   */
+  readonly maxOpenStreams: number | null;
 }
 
 /**
@@ -33,7 +38,18 @@ export function loadCloudConfig(resource: object, env: NodeJS.ProcessEnv = proce
     },
     "cloud",
   );
-  return { config, agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null };
+  return {
+    config,
+    agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null,
+    maxOpenStreams: maxOpen(env.STREAM_MAX_OPEN),
+  };
+}
+
+function maxOpen(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`STREAM_MAX_OPEN must be a whole number of at least 1, got "${raw}"`);
+  return value;
 }
 
 /** A link's string properties. @throws ConfigError naming the link or property that is missing. */

@@ -4,7 +4,9 @@ import { Resource } from "sst";
 import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createCloudLimiter, createTailingEventLog, unlinkedInvoker } from "./deps.ts";
+import { createCloudLimiter, createTailingEventLog, unlinkedInvoker, upstashSettings } from "./deps.ts";
+import { lambdaLogger } from "./log-sink.ts";
+import { createStreamSlots } from "./stream-slots.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;
@@ -17,12 +19,19 @@ export function streamBudget(remainingMs: number): number {
 /**
  * The Stream function (Function URL, `RESPONSE_STREAM`): one SSE stream per invocation,
  * closed with `retry:` before the invocation's time runs out; the browser resumes from
- * the last id it got.
+ * the last id it got. Its reader sends no CLIENT command and blocks once its follows
+ * have joined; with `STREAM_MAX_OPEN` set, a stream past the bound is refused in-band.
  */
-const { config } = loadCloudConfig(Resource);
-const log = createTailingEventLog(config);
-// One stream per invocation: the session's streams are counted across invocations, in Upstash.
-const deps = createAppDeps(config, log, unlinkedInvoker, { streams: createCloudLimiter(config, log) });
+const { config, maxOpenStreams } = loadCloudConfig(Resource);
+const { log, announceFollows, runner } = createTailingEventLog(config);
+// One stream per invocation: a session's streams are counted across invocations, in Upstash.
+const deps = createAppDeps(config, log, unlinkedInvoker, lambdaLogger(), { streams: createCloudLimiter(config, runner) });
+const admission = maxOpenStreams ? createStreamSlots({ runner, prefix: upstashSettings(config).prefix, max: maxOpenStreams }) : undefined;
 export const handler = streamHandle(
-  createApp({ ...deps, streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()) }),
+  createApp({
+    ...deps,
+    announceFollows,
+    admission,
+    streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()),
+  }),
 );

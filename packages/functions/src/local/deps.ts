@@ -3,6 +3,7 @@ import type { MurmurConfig } from "@murmur/core/config";
 import {
   createBlockingTailer,
   createMemoryEventLog,
+  createRedisClusterEventLog,
   createRedisEventLog,
   createUpstashEventLog,
   type EventLog,
@@ -12,6 +13,8 @@ import { createMemoryLimiter, createRedisLimiter, type Limiter } from "@murmur/c
 import type { AgentOptions } from "../agents.ts";
 import { createAppDeps, createRunner } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
+import type { Logger } from "../log.ts";
+import { localLogger } from "./log-sink.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
@@ -26,6 +29,14 @@ export function createEventLog(config: MurmurConfig): EventLog {
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs, maxReplyBytes });
     case "redis":
       return createRedisEventLog({ ...settings, maxReplyBytes, onError });
+    case "redis-cluster":
+      return createRedisClusterEventLog({
+        ...settings,
+        username: settings.username ?? undefined,
+        password: settings.password ?? undefined,
+        maxReplyBytes,
+        onError,
+      });
     case "upstash": {
       // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
       const tailer = settings.tailUrl ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError }) : undefined;
@@ -43,7 +54,7 @@ export function createEventLog(config: MurmurConfig): EventLog {
 export function createRateLimiter(config: MurmurConfig, log: EventLog): Limiter {
   const settings = config.eventLog;
   return log instanceof RedisEventLog && settings.adapter !== "memory"
-    ? createRedisLimiter(log.scripts, settings.prefix)
+    ? createRedisLimiter(log.scriptRunner, settings.prefix)
     : createMemoryLimiter();
 }
 
@@ -62,6 +73,7 @@ export function createLocalDeps(
   config: MurmurConfig,
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
+  logger: Logger = localLogger(config),
 ): AppDeps & { invoker: InProcessInvoker } {
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
   const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
@@ -71,5 +83,5 @@ export function createLocalDeps(
     onError: (error, what) => console.error(`${what} failed:`, error),
   });
   const limits = { rates: createRateLimiter(config, log), streams: createMemoryLimiter() };
-  return { ...createAppDeps(config, log, invoker, limits), invoker };
+  return { ...createAppDeps(config, log, invoker, logger, limits), invoker };
 }

@@ -40,6 +40,10 @@ class NodeSink implements StreamSink {
     this.res.end();
   }
 
+  abort(): void {
+    this.res.destroy();
+  }
+
   onClose(target: { close(): void }): void {
     this.res.once("close", () => target.close());
   }

@@ -3,9 +3,13 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { sweepLapsedRuns } from "@murmur/core/agent";
 import type { MurmurConfig } from "@murmur/core/config";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
+import type { Logger } from "../log.ts";
+import { errorText } from "../log.ts";
+import { webHeaders } from "../web-headers.ts";
 import { createLocalDeps } from "./deps.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
 
@@ -21,16 +25,17 @@ export interface LocalServer {
 }
 
 /** Starts the API (and the built web app, when present) on `config.host:config.port`. */
-export async function startLocalServer(config: MurmurConfig, options: { webDist?: string } = {}): Promise<LocalServer> {
+export async function startLocalServer(config: MurmurConfig, options: { webDist?: string; logger?: Logger } = {}): Promise<LocalServer> {
   let url = "";
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
   // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
-  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }), streamResponder: nodeStreamResponder };
+  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }, options.logger), streamResponder: nodeStreamResponder };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();
   root.route("/", createApp(deps));
   if (servesWeb) {
+    root.use("/*", webHeaders);
     root.use("/*", serveStatic({ root: webDist }));
     // Client-side routes (e.g. /t/<threadId>) get the app shell.
     root.get("*", serveStatic({ root: webDist, path: "index.html" }));
@@ -42,6 +47,15 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  // Replies a crashed process left streaming end now (or once their lease lapses), whether
+  // or not anyone opens their thread again (I6).
+  const sweeping = new AbortController();
+  void sweepLapsedRuns(deps.log, deps.ingest, sweeping.signal).then(
+    ({ ended, waiting }) => {
+      if (ended + waiting > 0) deps.logger.info("start-up sweep", { ended, waiting });
+    },
+    (error: unknown) => deps.logger.warn("start-up sweep failed", { error: errorText(error) }),
+  );
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
 
@@ -54,6 +68,7 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
       // (the person sends again, to whichever server answers next); give the open streams
       // a moment to carry those failures; then close the log, which ends every stream with
       // `close` (planned) and `retry:` so browsers resume, with Last-Event-ID, elsewhere.
+      sweeping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.invoker.shutdown(SHUTDOWN_GRACE_MS);
       await sleep(STREAM_DRAIN_MS);

@@ -6,9 +6,18 @@ import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse"
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
+import { LoggedSink } from "../stream-log.ts";
 import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
 import { clientId } from "./stream-control.ts";
+
+/**
+ * A stream refused for want of a slot (see `AppDeps.admission`) asks the browser to come
+ * back after this long, or up to twice it (jitter, so refused browsers do not return together).
+ */
+export const BUSY_RETRY_MS = 30_000;
+/** A slot outlives its stream's planned close by this much when the stream dies without freeing it. */
+const SLOT_MARGIN_MS = 60_000;
 
 const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -38,23 +47,39 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     const client = clientId(c.req.query("client"));
     if (threads !== undefined && threads !== "1")
       throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
-    const streamId = newId("st");
+    // Errors a retry can fix are reported in-band (EventSource gives up for good on any
+    // non-200), and the client comes back after `retry:`.
+    const inBand = (reason: "error" | "busy", message: string, retryMs: number) =>
+      new Response(encodeFrame({ retry: retryMs, event: "close", data: JSON.stringify({ reason, message }) }), { headers: SSE_HEADERS });
     const maxDurationMs = streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c));
+    const streamId = newId("st");
     let thread: ThreadRecord;
-    let release: () => Promise<void>;
+    let releaseSession: () => Promise<void>;
     try {
       thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
-      // The slot lasts as long as the stream may, so one whose holder vanished frees itself.
+      // The session's slot first (429 past its limit), then one of the runtime's (in-band `busy`).
+      // It lasts as long as the stream may, so one whose holder vanished frees itself.
       const slotMs = maxDurationMs > 0 ? maxDurationMs + SLOT_MARGIN_MS : UNBOUNDED_SLOT_MS;
-      release = await holdOrRefuse(deps.limits.streams, c.var.sessionId, streamSlots(deps.config.limits), streamId, slotMs);
+      releaseSession = await holdOrRefuse(deps.limits.streams, c.var.sessionId, streamSlots(deps.config.limits), streamId, slotMs);
     } catch (error) {
-      // EventSource gives up for good on any non-200, so a passing outage is reported
-      // in-band and the client comes back after `retry:`.
       if (!(error instanceof UnavailableError)) throw error;
-      const data = JSON.stringify({ reason: "error", message: error.message });
-      return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
+      return inBand("error", error.message, deps.config.sse.retryMs);
+    }
+    const admission = deps.admission;
+    if (admission) {
+      const admitted = await admission
+        .acquire(streamId, (maxDurationMs || deps.config.sse.maxDurationMs) + SLOT_MARGIN_MS)
+        .catch((error: unknown) => (error instanceof UnavailableError ? error : Promise.reject(error)));
+      if (admitted !== true) void releaseSession();
+      if (admitted instanceof UnavailableError) return inBand("error", admitted.message, deps.config.sse.retryMs);
+      if (!admitted) {
+        const retryMs = Math.round(BUSY_RETRY_MS * (1 + Math.random()));
+        return inBand("busy", "every stream slot is taken: this stream comes back by itself shortly", retryMs);
+      }
     }
     deps.streams.open();
+    const follows = 1 + (threads === "1" ? 1 : 0) + (client ? 1 : 0);
+    const release = deps.announceFollows?.(follows);
     // The runtime's sink tells the stream when the client goes away (no request signal:
     // asking for it costs an AbortController per held connection on @hono/node-server).
     const options = {
@@ -66,18 +91,23 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       maxDurationMs,
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
+      maxBufferedBytes: deps.config.sse.maxBufferBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId } : undefined,
       onClose: () => {
+        release?.();
         deps.streams.close();
-        void release();
+        admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
+        void releaseSession();
       },
     };
-    return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
+    const respond = deps.streamResponder ?? webStreamResponder;
+    if (deps.config.log === "off") return respond(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
+    c.set("streaming", true);
+    const facts = { route: "/api/chats/sse/:threadId", threadId: thread.id, resumed: after !== null };
+    return respond(c, SSE_HEADERS, (sink) => startEventStream(options, new LoggedSink(sink, deps.logger, facts)));
   });
 }
 
-/** A stream's slot outlives its planned close by this: it is released at the close, unless its process is gone. */
-const SLOT_MARGIN_MS = 60_000;
 /** A stream without a planned close (SSE_MAX_DURATION_MS=0) holds its slot until it ends, or a day. */
 const UNBOUNDED_SLOT_MS = 24 * 3600_000;
 
