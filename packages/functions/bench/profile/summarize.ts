@@ -54,7 +54,9 @@ const CATEGORIES: readonly { readonly name: string; readonly test: (fn: string, 
 export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const categories = new Map<string, number>();
   const functions = new Map<string, { name: string; where: string; micros: number }>();
   let busy = 0;

@@ -41,7 +41,7 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
     root.get("*", serveStatic({ root: webDist, path: "index.html" }));
   }
 
-  const server = serve({ fetch: root.fetch, hostname: config.host, port: config.port });
+  const server = serve({ fetch: root.fetch, hostname: config.host, port: config.port, serverOptions: readTimeouts(config) });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -76,6 +76,23 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/**
+ * Slowloris: a connection must deliver its request's headers within `headersTimeoutMs`
+ * and the whole request (headers and body) within `requestTimeoutMs`, or Node answers
+ * 408 and closes it. Node checks every `connectionsCheckingInterval` (30 s by default:
+ * a silent connection lived 60 + 30 s); here a tenth of the headers timeout, at most 1 s.
+ * A response is not a request: a held SSE stream (a GET, complete once its headers are
+ * in) is bound by neither.
+ */
+function readTimeouts(config: MurmurConfig) {
+  const { headersTimeoutMs, requestTimeoutMs } = config.http;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 10))),
   };
 }
 
