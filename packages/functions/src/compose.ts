@@ -3,15 +3,26 @@ import { createAgentWebhookVerifier, createSessionTokens } from "@murmur/core/au
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import { createIngest, retryingIngest } from "@murmur/core/ingest";
+import { createMemoryLimiter } from "@murmur/core/limits";
 import { type AgentOptions, createAgent } from "./agents.ts";
-import { type AppDeps, createStreamGauge } from "./deps.ts";
+import { type AppDeps, type AppLimits, createStreamGauge } from "./deps.ts";
 import { type Logger, silentLogger } from "./log.ts";
 
 // The wiring both runtimes share: each entry (local/, lambda/) picks its event log and
 // its invoker, and builds the app's dependencies and the agent runner here, once.
 
-/** The app's dependencies over `log`, with agent runs started by `invoker`, logging to `logger`. */
-export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: AgentInvoker, logger: Logger = silentLogger): AppDeps {
+/**
+ * The app's dependencies over `log`, with agent runs started by `invoker`, logging to
+ * `logger`, and the limits' state where the entry puts it (in this process by default:
+ * see `AppLimits`).
+ */
+export function createAppDeps(
+  config: MurmurConfig,
+  log: EventLog,
+  invoker: AgentInvoker,
+  logger: Logger = silentLogger,
+  limits: Partial<AppLimits> = {},
+): AppDeps {
   return {
     logger,
     config,
@@ -21,6 +32,7 @@ export function createAppDeps(config: MurmurConfig, log: EventLog, invoker: Agen
     sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
     webhooks: createAgentWebhookVerifier(config.webhookSecret),
     streams: createStreamGauge(),
+    limits: { rates: limits.rates ?? createMemoryLimiter(), streams: limits.streams ?? createMemoryLimiter() },
   };
 }
 
@@ -43,5 +55,6 @@ export function createRunner(config: MurmurConfig, log: EventLog, options: Runne
     historyLimit: config.agent.historyLimit,
     cancelWatch: options.cancelWatch,
     leaseMs: config.eventLog.runLeaseMs,
+    maxReplyBytes: config.limits.replyBytes,
   };
 }

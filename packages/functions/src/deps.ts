@@ -3,6 +3,7 @@ import type { AgentWebhookVerifier, SessionTokens } from "@murmur/core/auth";
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
+import type { Limiter } from "@murmur/core/limits";
 import type { Context } from "hono";
 import type { Logger } from "./log.ts";
 import type { StreamResponder } from "./stream-responder.ts";
@@ -24,6 +25,7 @@ export interface AppDeps {
   readonly sessions: SessionTokens;
   readonly webhooks: AgentWebhookVerifier;
   readonly streams: StreamGauge;
+  readonly limits: AppLimits;
   /**
    * How long the stream answering this request may stay open, when the runtime bounds
    * it (the Lambda entry: the invocation's remaining time less a margin). The stream
@@ -43,6 +45,15 @@ export interface AppDeps {
   readonly admission?: StreamAdmission;
   /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
   readonly streamResponder?: StreamResponder;
+}
+
+/**
+ * Where the limits' state lives (README "Limits"): the rates of sends and new threads,
+ * and the slots of open streams. Each entry chooses: in process, or in Redis.
+ */
+export interface AppLimits {
+  readonly rates: Limiter;
+  readonly streams: Limiter;
 }
 
 /**

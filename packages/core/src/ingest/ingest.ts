@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
-import type { AppendResult, EventLog } from "../event-log/event-log.ts";
+import type { AppendOptions, AppendResult, EventLog } from "../event-log/event-log.ts";
 import { type ChatEvent, ChatEventSchema, describeIssues } from "../events/schemas.ts";
 
 /** Most events one ingestion call accepts. */
@@ -16,15 +16,17 @@ export interface IngestResult extends AppendResult {
  * event rejects the batch and nothing is written), then appends it in one step
  * (`EventLog.appendBatch`: one script call in Redis); events the thread already holds
  * are reported as duplicates and not written again. An unknown thread rejects with
- * `NotFoundError` and nothing is written.
+ * `NotFoundError` and nothing is written; so do the log's own refusals (`options.ifHead`
+ * no longer the head; a reply grown past its limit, which also fails the reply: see
+ * `EventLog.appendBatch`).
  */
-export type Ingest = (threadId: string, events: readonly unknown[]) => Promise<IngestResult[]>;
+export type Ingest = (threadId: string, events: readonly unknown[], options?: AppendOptions) => Promise<IngestResult[]>;
 
 /** Creates the ingestion function over `log`. */
 export function createIngest(log: EventLog): Ingest {
-  return async (threadId, events) => {
+  return async (threadId, events, options) => {
     const valid = validateBatch(threadId, events);
-    const results = await log.appendBatch(threadId, valid);
+    const results = await log.appendBatch(threadId, valid, options);
     return results.map((result, i) => ({ id: (valid[i] as ChatEvent).id, ...result }));
   };
 }

@@ -12,9 +12,9 @@ import { ownedThread } from "../threads.ts";
  * another Lambda) sees it and stops; its `message.failed` (kind `stopped`) records the end. A run
  * a webhook agent took over has no runner left, so the invoker also hands the stop to
  * where the agent is configured (this process, or the Agent function), which cancels it
- * at the provider. The answer waits for the end (`status` is the reply's: `failed` once
- * stopped); a reply still streaming after the grace ({@link stopGraceMs}) lost its runner
- * (a crash) and the stop ends it itself. Idempotent: asking again, or after the reply
+ * at the provider (the answer is then `stopping`). Otherwise the answer waits for the end
+ * (`status` is the reply's: `failed` once stopped); a reply still streaming after the
+ * grace ({@link stopGraceMs}) lost its runner (a crash) and the stop ends it itself. Idempotent: asking again, or after the reply
  * ended, changes nothing. 202, or 503 when the stop could not be handed on (asking again is safe).
  *
  * `POST /api/chats/:threadId/read`: the owner has seen the thread; recorded as a
@@ -38,7 +38,10 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       } catch (cause) {
         throw new UnavailableError("the stop is recorded but could not reach the agent; ask again", { cause });
       }
-      // The reply ends within moments; one whose runner is gone is ended by this stop.
+      // A webhook agent's run (LangGraph) is stopped at its provider, which reports the end:
+      // the invoker handed the stop on. Any other reply ends within moments, and one whose
+      // runner is gone is ended by this stop.
+      if (deps.config.agent.kind === "langgraph") return c.json({ runId, status: "stopping" }, 202);
       const status = await awaitStop(
         deps,
         { threadId: thread.id, runId, messageId: message.id },
