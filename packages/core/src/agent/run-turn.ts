@@ -3,6 +3,9 @@ import type { EventLog } from "../event-log/event-log.ts";
 import { DEFAULT_RUN_LEASE_MS } from "../event-log/leases.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { Ingest } from "../ingest/ingest.ts";
+import { AGENT_FIRST_DELTA, AGENT_RUNS } from "../metrics/definitions.ts";
+import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
+import { noopTracer, type Tracer } from "../trace/tracer.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { CANCEL_POLL_MS, pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
@@ -18,6 +21,18 @@ export interface RunRequest {
   readonly threadId: string;
   readonly userMessageId: string;
   readonly attempt: number;
+  /**
+   * Whom the run descends from: the send's request id (every event of the run carries it
+   * as `trace`) and, when the send ran in a span, its W3C `traceparent` (the run's span is
+   * its child, in whatever process or function runs it).
+   */
+  readonly trace?: RunTrace;
+}
+
+/** See `RunRequest.trace`. */
+export interface RunTrace {
+  readonly requestId: string;
+  readonly traceparent?: string;
 }
 
 export interface RunTurnDeps {
@@ -42,6 +57,10 @@ export interface RunTurnDeps {
   readonly leaseMs?: number;
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
+  /** Where runs are counted by outcome, and their time to a first delta (default: nowhere). */
+  readonly metrics?: Metrics;
+  /** Spans around the run and its call to the agent (default: none). */
+  readonly tracer?: Tracer;
 }
 
 /** Aborting a run with this reason (the process is shutting down) ends its reply retryably, not as stopped. */
@@ -74,13 +93,32 @@ export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
  * webhook agent has taken the run over, the runner is gone: `stopHandedOffRun` stops it.
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  const metrics = deps.metrics ?? noopMetrics;
+  const tracer = deps.tracer ?? noopTracer;
+  const attributes = {
+    "murmur.thread_id": request.threadId,
+    "murmur.message_id": request.userMessageId,
+    "murmur.attempt": request.attempt,
+  };
+  try {
+    const outcome = await tracer.span("agent.run", attributes, () => runTurn(deps, request, signal), request.trace?.traceparent);
+    metrics.counter(AGENT_RUNS, { outcome }).inc();
+    return outcome;
+  } catch (error) {
+    metrics.counter(AGENT_RUNS, { outcome: "error" }).inc();
+    throw error;
+  }
+}
+
+async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  const startedAt = performance.now();
   const { threadId, userMessageId, attempt } = request;
   const { state } = await deps.log.snapshot(threadId);
   const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
   const prompt = state.messages[index];
   if (!prompt) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
   const { runId, messageId } = await runIdsFor(threadId, userMessageId, attempt);
-  const base = { threadId, runId, messageId };
+  const base = request.trace ? { threadId, runId, messageId, trace: request.trace.requestId } : { threadId, runId, messageId };
 
   const [started] = await deps.ingest(threadId, [
     { ...base, id: runEventIds.started(runId), at: Date.now(), type: "run.started", replyTo: userMessageId, agent: deps.agent.name },
@@ -107,6 +145,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
       const [appended] = await deps.ingest(threadId, [
         { ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch },
       ]);
+      if (current === 0) deps.metrics?.histogram(AGENT_FIRST_DELTA).observe((performance.now() - startedAt) / 1000);
       if (appended?.cancelRequested) stop();
     },
     FIRST_DELTA_WINDOW_MS,
@@ -132,16 +171,19 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
 
   let failure: Failure | null = null;
   let bytes = 0;
+  const tracer = deps.tracer ?? noopTracer;
   try {
-    for await (const chunk of deps.agent.reply(turn, controller.signal)) {
-      bytes += utf8Length(chunk);
-      if (bytes > MAX_REPLY_BYTES) {
-        failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false, kind: "too_large" };
-        break; // ends the agent's iteration, which stops its request
+    await tracer.span("agent.reply", { "murmur.run_id": runId, "murmur.agent": deps.agent.name }, async () => {
+      for await (const chunk of deps.agent.reply(turn, controller.signal)) {
+        bytes += utf8Length(chunk);
+        if (bytes > MAX_REPLY_BYTES) {
+          failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false, kind: "too_large" };
+          break; // ends the agent's iteration, which stops its request
+        }
+        text += chunk;
+        batcher.push(chunk);
       }
-      text += chunk;
-      batcher.push(chunk);
-    }
+    });
     if (controller.signal.aborted) failure ??= abortFailure(controller.signal);
   } catch (error) {
     failure = controller.signal.aborted
@@ -157,7 +199,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   watching.abort();
 
   if (failure) {
-    await deps.ingest(threadId, [failureEvent(base, failure)]);
+    await deps.ingest(threadId, [{ ...failureEvent(base, failure), ...(request.trace ? { trace: request.trace.requestId } : {}) }]);
     return "failed";
   }
   if (deps.agent.completion === "webhook") return "detached";

@@ -12,8 +12,8 @@ const PAGE = 500;
 
 interface Joiner {
   readonly listener: ThreadListener;
-  /** Batches the feed delivered while this listener caught up from the log. */
-  readonly buffer: LoggedEvent[][];
+  /** Batches the feed delivered while this listener caught up from the log, each with when the feed received it. */
+  readonly buffer: { readonly batch: LoggedEvent[]; readonly at: number }[];
 }
 
 interface Hub {
@@ -75,11 +75,16 @@ export class ThreadHubs {
           break;
         }
         const batch = item.events as LoggedEvent[];
+        // When this process learned of the append: the start of append-to-delivery latency
+        // (see DELIVERY_LATENCY). Not the commit in Redis: the appender may be another process
+        // or function, on another clock, and an entry id's milliseconds are too coarse; for
+        // the memory log this is the commit's own turn of the event loop. Once per batch.
+        const at = performance.now();
         for (const [listener, ahead] of hub.live) {
-          if (ahead === null) deliver(listener, batch);
-          else deliverPast(hub, listener, batch, ahead);
+          if (ahead === null) deliver(listener, batch, at);
+          else deliverPast(hub, listener, batch, ahead, at);
         }
-        for (const joiner of hub.joining) joiner.buffer.push(batch);
+        for (const joiner of hub.joining) joiner.buffer.push({ batch, at });
       }
     } catch (error) {
       ending = { error };
@@ -129,10 +134,10 @@ export class ThreadHubs {
     if (!hub.joining.has(joiner)) return;
     // Everything appended before the last read is in it; what came after is buffered.
     hub.joining.delete(joiner);
-    for (const batch of joiner.buffer) {
+    for (const { batch, at } of joiner.buffer) {
       const fresh = batch.filter((e) => isAfter(e.cursor, cursor));
       if (fresh.length === 0) continue;
-      deliver(joiner.listener, fresh.length === batch.length ? batch : fresh);
+      deliver(joiner.listener, fresh.length === batch.length ? batch : fresh, at);
       cursor = (fresh.at(-1) as LoggedEvent).cursor;
     }
     joiner.buffer.length = 0;
@@ -186,16 +191,16 @@ export class FeedResetError extends Error {
 }
 
 /** Delivers what lies past `ahead`, and clears it once the feed has caught up with it. */
-function deliverPast(hub: Hub, listener: ThreadListener, batch: readonly LoggedEvent[], ahead: string): void {
+function deliverPast(hub: Hub, listener: ThreadListener, batch: readonly LoggedEvent[], ahead: string, at: number): void {
   const last = batch.at(-1) as LoggedEvent;
   if (!isAfter(last.cursor, ahead)) return;
   hub.live.set(listener, null);
-  deliver(listener, isAfter(batch[0]?.cursor as string, ahead) ? batch : batch.filter((e) => isAfter(e.cursor, ahead)));
+  deliver(listener, isAfter(batch[0]?.cursor as string, ahead) ? batch : batch.filter((e) => isAfter(e.cursor, ahead)), at);
 }
 
-function deliver(listener: ThreadListener, events: readonly LoggedEvent[]): void {
+function deliver(listener: ThreadListener, events: readonly LoggedEvent[], receivedAt?: number): void {
   try {
-    listener.events(events);
+    listener.events(events, receivedAt);
   } catch {
     // One listener's failure (a stream that broke) must not stop the others.
   }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
+import { measuredRunner } from "./redis/command-metrics.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
 
@@ -47,5 +48,7 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
  */
 export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLog {
   const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, "murmur");
-  return new RedisEventLog("redis", createIoredisRunner(client), createBlockingTailer(options, client), options);
+  const runner = createIoredisRunner(client);
+  const measured = options.metrics ? measuredRunner(runner, options.metrics) : runner;
+  return new RedisEventLog("redis", measured, createBlockingTailer(options, client), options);
 }

@@ -1,4 +1,6 @@
 import type { Redis } from "ioredis";
+import { noopMetrics } from "../../metrics/metrics.ts";
+import { commandMeter } from "./command-metrics.ts";
 import { connectRedis, type RedisConnectionOptions } from "./connection.ts";
 import { createStreamMultiplexer, type RawEntry, type StreamTailer, type TailDriver } from "./multiplexer.ts";
 import { createShardedTailer, type STREAMS_PER_READER } from "./sharded.ts";
@@ -34,20 +36,23 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis): 
     if (blockerId !== false) blockerId = null;
   });
   let inflight: Promise<unknown> | null = null;
+  const meter = commandMeter(options.metrics ?? noopMetrics);
 
   const driver: TailDriver = {
     async read(streams) {
       if (blockerId === null) {
-        blockerId = await blocker.client("ID").then(Number, (error: unknown) => {
-          // A connection failure is the read's failure; a refusal means no CLIENT ID here,
-          // and changes then wait for the block to end.
-          if (blocker.status !== "ready") throw error;
-          return false as const;
-        });
+        blockerId = await meter
+          .measure("client_id", () => blocker.client("ID"))
+          .then(Number, (error: unknown) => {
+            // A connection failure is the read's failure; a refusal means no CLIENT ID here,
+            // and changes then wait for the block to end.
+            if (blocker.status !== "ready") throw error;
+            return false as const;
+          });
       }
       const keys = streams.map(([key]) => key);
       const ids = streams.map(([, id]) => id);
-      const request = blocker.xread("COUNT", 1000, "BLOCK", blockMs, "STREAMS", ...keys, ...ids);
+      const request = meter.measure("xread", () => blocker.xread("COUNT", 1000, "BLOCK", blockMs, "STREAMS", ...keys, ...ids));
       inflight = request;
       try {
         return (await request) as [string, RawEntry[]][] | null;
@@ -59,7 +64,8 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis): 
       const target = inflight;
       // The UNBLOCK can overtake the XREAD it is meant for; try a few times until it lands.
       for (let attempt = 0; attempt < 5 && target && inflight === target && typeof blockerId === "number"; attempt++) {
-        if (Number(await control.client("UNBLOCK", blockerId)) === 1) return;
+        const id = blockerId;
+        if (Number(await meter.measure("client_unblock", () => control.client("UNBLOCK", id))) === 1) return;
         await new Promise((r) => setTimeout(r, 5));
       }
     },

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import type { Metrics } from "../../metrics/metrics.ts";
 
 // ioredis over node-redis: Lua through EVALSHA (`defineCommand`), bounded command
 // timeouts with reconnection that never gives up, and plain duplicate connections for
@@ -19,6 +20,8 @@ export interface RedisConnectionOptions {
   readonly onError?: (error: unknown) => void;
   /** See `createStreamMultiplexer`: 0 (read at once) for a server; a few ms for a function serving one stream. */
   readonly settleMs?: number;
+  /** Where the blocking readers count their commands (see command-metrics.ts); default nowhere. */
+  readonly metrics?: Metrics;
 }
 
 /** An ioredis connection with Murmur's timeouts: fails commands fast, reconnects forever. */
