@@ -1,10 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
+import { type Logger, silentLogger } from "./log.ts";
+import { requestContext } from "./request-context.ts";
 
-/** What every app of Murmur starts with: paths under `/api`, and nosniff on every response. */
-export function createBaseApp(): Hono<AppEnv> {
+/**
+ * What every app of Murmur starts with: paths under `/api`, a request id on every request
+ * (echoed as `x-request-id`, on every log line through `c.var.logger`), and nosniff on
+ * every response.
+ */
+export function createBaseApp(logger: Logger = silentLogger): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath("/api");
+  app.use("*", requestContext(logger));
   app.use("*", async (c, next) => {
     await next();
     // Only where the response lacks it: setting a header on a finished response makes Hono

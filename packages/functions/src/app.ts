@@ -4,6 +4,7 @@ import { limitBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { regenerateRoutes } from "./routes/regenerate.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
@@ -17,11 +18,12 @@ import { webhookRoutes } from "./routes/webhook.ts";
  * same app. Every path is under `/api`.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = createBaseApp();
+  const app = createBaseApp(deps.logger);
   // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));
   app.route("/chats", sendRoutes(deps));
   app.route("/chats", runRoutes(deps));

@@ -23,7 +23,10 @@ export function renderError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
   }
-  console.error("unhandled error", error);
+  // The request's logger (with its id) when the request got that far; else the console.
+  const logger = c.get("logger") as { error(msg: string, fields?: Record<string, string>): void } | undefined;
+  if (logger) logger.error("unhandled error", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }
 

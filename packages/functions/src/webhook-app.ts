@@ -10,7 +10,7 @@ import { webhookRoutes } from "./routes/webhook.ts";
  * serves only what authenticates itself; and its bundle holds only what it serves.
  */
 export function createWebhookApp(deps: AppDeps): Hono<AppEnv> {
-  const app = createBaseApp();
+  const app = createBaseApp(deps.logger);
   app.route("/", healthRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
   return finishApp(app);

@@ -7,29 +7,37 @@ import {
   createUpstashEventLog,
   type EventLog,
 } from "@murmur/core/event-log";
+import type { Metrics } from "@murmur/core/metrics";
 import type { AgentOptions } from "../agents.ts";
-import { createAppDeps, createRunner } from "../compose.ts";
+import { createAppDeps, createRunner, type Telemetry } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
+import { createLogger, errorText, jsonLines, type Logger } from "../log.ts";
+import { withFields } from "../request-context.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
 
-/** The event log the configuration asks for. */
-export function createEventLog(config: MurmurConfig): EventLog {
+/** The event log the configuration asks for, counting its Redis commands into `metrics` when given. */
+export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
   const settings = config.eventLog;
   const onError = rateLimitedWarning("event log reader");
   switch (settings.adapter) {
     case "memory":
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs });
     case "redis":
-      return createRedisEventLog({ ...settings, onError });
+      return createRedisEventLog({ ...settings, onError, metrics });
     case "upstash": {
       // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
-      const tailer = settings.tailUrl ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError }) : undefined;
-      return createUpstashEventLog({ ...settings, tailer, onError });
+      const tailer = settings.tailUrl
+        ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError, metrics })
+        : undefined;
+      return createUpstashEventLog({ ...settings, tailer, onError, metrics });
     }
   }
 }
+
+/** The local server's log: one JSON line per record on stderr (stdout keeps the banner). */
+export const localLogger = (): Logger => createLogger(jsonLines((line) => process.stderr.write(line)));
 
 /** Logs a failing background loop at most once every 10 s, so an outage does not flood the log. */
 function rateLimitedWarning(what: string): (error: unknown) => void {
@@ -46,13 +54,23 @@ export function createLocalDeps(
   config: MurmurConfig,
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
+  logger: Logger = localLogger(),
+  telemetry: Telemetry = {},
 ): AppDeps & { invoker: InProcessInvoker } {
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
-  const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
+  const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions, telemetry });
   const invoker = createInProcessInvoker({
-    run: (request, signal) => runAgentTurn(runner, request, signal),
+    // A run that could not record its end (the log stayed down): said on the line of the send that started it.
+    run: (request, signal) =>
+      runAgentTurn(runner, request, signal).catch((error: unknown) =>
+        withFields(logger, { requestId: request.trace?.requestId }).error("agent run failed", {
+          threadId: request.threadId,
+          userMessageId: request.userMessageId,
+          error: errorText(error),
+        }),
+      ),
     stop: (run) => stopHandedOffRun(runner, run),
-    onError: (error, what) => console.error(`${what} failed:`, error),
+    onError: (error, what) => logger.error(`${what} failed`, { error: errorText(error) }),
   });
-  return { ...createAppDeps(config, log, invoker), invoker };
+  return { ...createAppDeps(config, log, invoker, logger, telemetry), invoker };
 }

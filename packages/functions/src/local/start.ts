@@ -4,10 +4,17 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { MurmurConfig } from "@murmur/core/config";
+import { createMetricStore, type MetricStore } from "@murmur/core/metrics";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
-import { createLocalDeps } from "./deps.ts";
+import type { Logger } from "../log.ts";
+import { createOtelTracer } from "../tracing.ts";
+import type { ObservabilityConfig } from "./config.ts";
+import { createEventLog, createLocalDeps } from "./deps.ts";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
+import { startOtlpTracing } from "./otel.ts";
+import { createPrometheusRegistry } from "./prometheus.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -16,16 +23,38 @@ export interface LocalServer {
   readonly url: string;
   readonly deps: ReturnType<typeof createLocalDeps>;
   readonly servesWeb: boolean;
+  /** Every metric this server recorded (see @murmur/core/metrics). */
+  readonly metrics: MetricStore;
+  /** Where `GET /metrics` answers (`METRICS_PORT`), or null. */
+  readonly metricsUrl: string | null;
   /** Stops accepting requests, ends open streams, waits for agent runs, closes the log. */
   close(): Promise<void>;
 }
 
+export interface LocalServerOptions {
+  readonly webDist?: string;
+  readonly logger?: Logger;
+  /** Metrics listener, `/api/metrics` token and OTLP endpoint (see local/config.ts); default: none of them. */
+  readonly observability?: Partial<ObservabilityConfig>;
+}
+
 /** Starts the API (and the built web app, when present) on `config.host:config.port`. */
-export async function startLocalServer(config: MurmurConfig, options: { webDist?: string } = {}): Promise<LocalServer> {
+export async function startLocalServer(config: MurmurConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
   let url = "";
+  const observability = options.observability ?? {};
+  const metrics = createMetricStore();
+  const registry = createPrometheusRegistry(metrics);
+  const stopTracing = observability.otlpEndpoint ? await startOtlpTracing(observability.otlpEndpoint) : null;
+  const telemetry = { metrics, tracer: createOtelTracer() };
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
   // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
-  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }), streamResponder: nodeStreamResponder };
+  const deps = {
+    ...createLocalDeps(config, createEventLog(config, metrics), { localUrl: () => url }, options.logger, telemetry),
+    streamResponder: nodeStreamResponder,
+    metricsEndpoint: observability.metricsToken
+      ? { token: observability.metricsToken, scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }) }
+      : undefined,
+  };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();
@@ -44,11 +73,17 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
+  const metricsServer: MetricsServer | null =
+    observability.metricsPort === undefined || observability.metricsPort === null
+      ? null
+      : await startMetricsServer(registry, observability.metricsHost ?? "127.0.0.1", observability.metricsPort);
 
   return {
     url,
     deps,
     servesWeb,
+    metrics,
+    metricsUrl: metricsServer?.url ?? null,
     async close() {
       // Stop accepting; end this process's replies in progress with a retryable failure
       // (the person sends again, to whichever server answers next); give the open streams
@@ -60,6 +95,8 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
       await deps.log.close();
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
+      await metricsServer?.close();
+      await stopTracing?.();
     },
   };
 }

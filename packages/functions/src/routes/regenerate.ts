@@ -6,6 +6,7 @@ import { readBody } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
 import { ownedThread } from "../threads.ts";
+import { runTrace } from "./send.ts";
 
 const RegenerateBody = v.strictObject({
   /**
@@ -37,7 +38,7 @@ export function regenerateRoutes(deps: AppDeps): Hono<AppEnv> {
     if (replies === 0) throw new ConflictError(`message ${messageId} has no reply to regenerate yet; send it again instead`);
     const run = await planRun(deps.log, thread.id, messageId, attempt);
     try {
-      await deps.invoker.invoke(run);
+      await deps.invoker.invoke({ ...run, trace: runTrace(deps, c) });
     } catch (cause) {
       throw new UnavailableError("the reply could not be started; ask again with the same attempt", { cause });
     }

@@ -1,8 +1,8 @@
-import { planRun } from "@murmur/core/agent";
+import { planRun, type RunTrace } from "@murmur/core/agent";
 import { MAX_MESSAGE_BYTES } from "@murmur/core/chat";
 import { PayloadTooLargeError, UnavailableError } from "@murmur/core/errors";
 import { IdSchema } from "@murmur/core/events";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -27,24 +27,50 @@ const SendBody = v.strictObject({
  * attempt (see `replyAttempt`).
  */
 export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().use(requireSession(deps)).post("/:threadId/send", async (c) => {
-    const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
-    const { messageId, text } = await readBody(c, SendBody);
-    const bytes = new TextEncoder().encode(text).length;
-    if (bytes > MAX_MESSAGE_BYTES) {
-      throw new PayloadTooLargeError(`text is ${bytes} bytes; a message may hold at most ${MAX_MESSAGE_BYTES} bytes (16 KB)`);
-    }
-    const [result] = await deps.ingest(thread.id, [
-      { id: `msg:${messageId}`, threadId: thread.id, at: Date.now(), type: "message.created", messageId, role: "user", text },
-    ]);
-    const run = await planRun(deps.log, thread.id, messageId);
-    try {
-      await deps.invoker.invoke(run);
-    } catch (cause) {
-      throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", {
-        cause,
-      });
-    }
-    return c.json({ messageId, runId: run.runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
-  });
+  return new Hono<AppEnv>()
+    .use(requireSession(deps))
+    .post("/:threadId/send", (c) =>
+      deps.tracer.span("send", { "murmur.thread_id": c.req.param("threadId") }, () => send(deps, c), c.var.trace.traceparent),
+    );
+}
+
+/**
+ * The send itself. Its request id goes on the message and into the run it starts (so on
+ * every event of the reply), with the send's span as the run's parent.
+ */
+async function send(deps: AppDeps, c: Context<AppEnv, "/:threadId/send">): Promise<Response> {
+  const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
+  const { messageId, text } = await readBody(c, SendBody);
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new PayloadTooLargeError(`text is ${bytes} bytes; a message may hold at most ${MAX_MESSAGE_BYTES} bytes (16 KB)`);
+  }
+  const { requestId } = c.var.trace;
+  const [result] = await deps.ingest(thread.id, [
+    {
+      id: `msg:${messageId}`,
+      threadId: thread.id,
+      at: Date.now(),
+      type: "message.created",
+      messageId,
+      role: "user",
+      text,
+      trace: requestId,
+    },
+  ]);
+  const run = await planRun(deps.log, thread.id, messageId);
+  try {
+    await deps.invoker.invoke({ ...run, trace: runTrace(deps, c) });
+  } catch (cause) {
+    throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", {
+      cause,
+    });
+  }
+  return c.json({ messageId, runId: run.runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
+}
+
+/** What a run started by this request descends from: its id, and the active span. */
+export function runTrace(deps: AppDeps, c: Context<AppEnv>): RunTrace {
+  const traceparent = deps.tracer.traceparent() ?? c.var.trace.traceparent;
+  return traceparent ? { requestId: c.var.trace.requestId, traceparent } : { requestId: c.var.trace.requestId };
 }

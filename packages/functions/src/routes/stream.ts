@@ -4,6 +4,7 @@ import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
 import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { REQUEST_ID_HEADER } from "../request-context.ts";
 import { requireSession } from "../session.ts";
 import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
@@ -46,6 +47,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
     }
     deps.streams.open();
+    const onStreamClose = deps.onStreamClose;
     // The runtime's sink tells the stream when the client goes away (no request signal:
     // asking for it costs an AbortController per held connection on @hono/node-server).
     const options = {
@@ -59,9 +61,15 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       padToBytes: deps.config.sse.padBytes,
       maxBufferedBytes: deps.config.sse.maxBufferBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
-      onClose: () => deps.streams.close(),
+      metrics: deps.metrics,
+      onClose: (reason: string) => {
+        deps.streams.close();
+        onStreamClose?.(reason);
+      },
     };
-    return (deps.streamResponder ?? webStreamResponder)(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
+    c.set("streaming", true);
+    const headers = { ...SSE_HEADERS, [REQUEST_ID_HEADER]: c.var.trace.requestId };
+    return (deps.streamResponder ?? webStreamResponder)(c, headers, (sink) => startEventStream(options, sink));
   });
 }
 
