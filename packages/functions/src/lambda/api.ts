@@ -5,7 +5,12 @@ import { createAppDeps } from "../compose.ts";
 import { createCloudInvoker } from "./agent-invoker.ts";
 import { loadCloudConfig } from "./config.ts";
 import { createRestEventLog } from "./deps.ts";
+import { flushingAfter } from "./emf.ts";
+import { lambdaLogger } from "./log-sink.ts";
+import { lambdaMetrics } from "./metrics.ts";
 
-/** The Api function (Function URL, buffered): session, chats, send, history; send and stop invoke Agent. */
-const { config, agentFunction } = loadCloudConfig(Resource);
-export const handler = handle(createApp(createAppDeps(config, createRestEventLog(config), createCloudInvoker(agentFunction))));
+/** The Api function (Function URL, buffered): session, chats, send, history; send and stop invoke Agent. Metrics flush per invocation. */
+const { config, agentFunction, stage } = loadCloudConfig(Resource);
+const { metrics, flush } = lambdaMetrics("Api", stage);
+const deps = createAppDeps(config, createRestEventLog(config, metrics), createCloudInvoker(agentFunction), lambdaLogger(), { metrics });
+export const handler = flushingAfter(handle(createApp(deps)), flush);

@@ -5,6 +5,8 @@ export interface CloudConfig {
   readonly config: MurmurConfig;
   /** The Agent function's name when it is linked (Api: send starts runs there); null elsewhere. */
   readonly agentFunction: string | null;
+  /** The SST stage (`Resource.App.stage`): a dimension of every metric. */
+  readonly stage: string;
 }
 
 /**
@@ -33,7 +35,12 @@ export function loadCloudConfig(resource: object, env: NodeJS.ProcessEnv = proce
     },
     "cloud",
   );
-  return { config, agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null };
+  const app = (resource as { App?: { stage?: unknown } }).App;
+  return {
+    config,
+    agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null,
+    stage: typeof app?.stage === "string" ? app.stage : "unknown",
+  };
 }
 
 /** A link's string properties. @throws ConfigError naming the link or property that is missing. */

@@ -1,6 +1,7 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
 import { createRedisEventLog, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import type { Metrics } from "@murmur/core/metrics";
 import { createRunner } from "../compose.ts";
 
 // The cloud wiring, one function per choice an entry makes, so that each entry's bundle
@@ -28,8 +29,8 @@ function upstashSettings(config: MurmurConfig) {
  * The event log of the functions that hold no stream (Api, Webhook, Agent): Upstash over
  * REST only, no connection to set up per cold start, and no TCP client in the bundle.
  */
-export function createRestEventLog(config: MurmurConfig): EventLog {
-  return createUpstashEventLog({ ...upstashSettings(config), onError });
+export function createRestEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
+  return createUpstashEventLog({ ...upstashSettings(config), onError, metrics });
 }
 
 /**
@@ -37,7 +38,7 @@ export function createRestEventLog(config: MurmurConfig): EventLog {
  * Upstash's TCP endpoint, which its blocking reads need anyway: no HTTPS request per
  * command, and no REST client in its bundle (about 95 kB).
  */
-export function createTailingEventLog(config: MurmurConfig): EventLog {
+export function createTailingEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
   const settings = upstashSettings(config);
   if (!settings.tailUrl) throw new ConfigError("Stream needs Upstash's TCP endpoint (the Upstash link's tcpUrl) for its blocking reads");
   return createRedisEventLog({
@@ -48,6 +49,7 @@ export function createTailingEventLog(config: MurmurConfig): EventLog {
     blockMs: settings.blockMs,
     settleMs: STREAM_SETTLE_MS,
     onError,
+    metrics,
   });
 }
 
@@ -66,6 +68,10 @@ async function unlinked(): Promise<never> {
  * ingestion over REST. It learns of a stop from its own appends (and one read a second
  * while it appends nothing), not from a read loop: every command is billed.
  */
-export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
-  return createRunner(config, createRestEventLog(config), { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "appends" });
+export function createCloudRunner(config: MurmurConfig, metrics?: Metrics): RunTurnDeps {
+  return createRunner(config, createRestEventLog(config, metrics), {
+    storeRetryMs: AGENT_STORE_RETRY_MS,
+    cancelWatch: "appends",
+    telemetry: { metrics },
+  });
 }

@@ -5,6 +5,8 @@ import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
 import { createTailingEventLog, unlinkedInvoker } from "./deps.ts";
+import { lambdaLogger } from "./log-sink.ts";
+import { lambdaMetrics } from "./metrics.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;
@@ -17,10 +19,16 @@ export function streamBudget(remainingMs: number): number {
 /**
  * The Stream function (Function URL, `RESPONSE_STREAM`): one SSE stream per invocation,
  * closed with `retry:` before the invocation's time runs out; the browser resumes from
- * the last id it got.
+ * the last id it got. Its metrics flush as EMF lines when its stream ends (planned close or
+ * not): the invocation's end, for a stream (a refusal's are carried by the next flush).
  */
-const { config } = loadCloudConfig(Resource);
-const deps = createAppDeps(config, createTailingEventLog(config), unlinkedInvoker);
+const { config, stage } = loadCloudConfig(Resource);
+const { metrics, flush } = lambdaMetrics("Stream", stage);
+const deps = createAppDeps(config, createTailingEventLog(config, metrics), unlinkedInvoker, lambdaLogger(), { metrics });
 export const handler = streamHandle(
-  createApp({ ...deps, streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()) }),
+  createApp({
+    ...deps,
+    onStreamClose: flush,
+    streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()),
+  }),
 );
