@@ -5,9 +5,10 @@ import { markdown as costMarkdown } from "./cost/report.ts";
 import { hotRate, spreadRate } from "./plan.ts";
 import { latencyChart } from "./report/chart.ts";
 import { DASH, kb, ms, num } from "./report/format.ts";
-import { deliverySection, latencySection } from "./report/latency.ts";
+import { deliverySection, latencySection, serverLatencySection } from "./report/latency.ts";
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
 import type { BenchResults, SystemResult } from "./results.ts";
+import { P99_TOLERANCE } from "./server-latency.ts";
 
 export interface ReportPaths {
   readonly markdown: string;
@@ -80,6 +81,10 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     `![latency against subscribers](${svgPath})`,
     "",
     latencySection(s),
+    "",
+    "### The server's own p99 (`/metrics`) against the client's",
+    "",
+    serverLatencySection(s, P99_TOLERANCE.text),
     "",
     "## 2. Open connections and memory",
     "",

@@ -17,11 +17,13 @@ const config = testConfig({
   SSE_HEARTBEAT_MS: env.BENCH_HEARTBEAT_MS ?? "15000",
   ...(env.BENCH_REDIS_URL ? { REDIS_URL: env.BENCH_REDIS_URL, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
 });
-const server = await startLocalServer(config, { webDist: "/nonexistent" });
+// Its metrics listener too: the bench reads the server's own delivery latency there (server-latency.ts).
+const server = await startLocalServer(config, { webDist: "/nonexistent", observability: { metricsPort: 0 } });
 let nextThread = 0;
 
 serveBenchServer({
   url: server.url,
+  metricsUrl: server.metricsUrl,
   connections: () => server.deps.streams.current,
   async threads(owner, count) {
     const ids: string[] = [];
