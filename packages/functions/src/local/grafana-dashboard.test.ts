@@ -41,3 +41,11 @@ describe("the Grafana dashboard", () => {
     for (const def of METRICS) expect(named.has(def.name), `${def.name} is on the dashboard`).toBe(true);
   });
 });
+
+describe("the README's Operating Murmur table", () => {
+  it("lists every defined metric", () => {
+    const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Operating Murmur"), readme.indexOf("## Benchmarks"));
+    for (const def of METRICS) expect(section, def.name).toContain(`| \`${def.name}\` | ${def.kind}`);
+  });
+});
