@@ -2,6 +2,7 @@ import { MurmurError, UnavailableError } from "@murmur/core/errors";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { errorText, type Logger } from "./log.ts";
 
 const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   invalid_input: 400,
@@ -23,9 +24,9 @@ export function renderError(error: Error, c: Context): Response {
     const status = error.status as ContentfulStatusCode;
     return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
   }
-  // The request's logger (with its id) when the request got that far; else the console.
-  const logger = c.get("logger") as { error(msg: string, fields?: Record<string, string>): void } | undefined;
-  if (logger) logger.error("unhandled error", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  // The request's logger (its lines carry the request id) when the request got that far.
+  const logger = c.get("logger") as Logger | undefined;
+  if (logger) logger.error("unhandled error", { error: errorText(error) });
   else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }
