@@ -7,13 +7,15 @@ import {
   STREAMS_OPEN,
   STREAMS_OPENED,
 } from "../metrics/definitions.ts";
-import type { CounterSeries, GaugeSeries, HistogramSeries, Metrics } from "../metrics/metrics.ts";
+import { type CounterSeries, type GaugeSeries, type HistogramSeries, type Metrics, noopMetrics } from "../metrics/metrics.ts";
 
 /** How a stream was opened: the thread alone, or with its owner's list (`?threads=1`). */
 export type StreamMode = "thread" | "thread_list";
 
 /** A held stream's series, bound once per `Metrics` and shared by every stream: a stream holds one pointer to them. */
 export interface StreamInstruments {
+  /** False for {@link noopMetrics}: a stream then reads no clock for latency. */
+  readonly timed: boolean;
   readonly open: Readonly<Record<StreamMode, GaugeSeries>>;
   readonly opened: Readonly<Record<StreamMode, CounterSeries>>;
   readonly frames: CounterSeries;
@@ -30,6 +32,7 @@ export function streamInstruments(metrics: Metrics): StreamInstruments {
   let found = bound.get(metrics);
   if (!found) {
     found = {
+      timed: metrics !== noopMetrics,
       open: { thread: metrics.gauge(STREAMS_OPEN, { mode: "thread" }), thread_list: metrics.gauge(STREAMS_OPEN, { mode: "thread_list" }) },
       opened: {
         thread: metrics.counter(STREAMS_OPENED, { mode: "thread" }),

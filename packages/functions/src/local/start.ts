@@ -23,8 +23,8 @@ export interface LocalServer {
   readonly url: string;
   readonly deps: ReturnType<typeof createLocalDeps>;
   readonly servesWeb: boolean;
-  /** Every metric this server recorded (see @murmur/core/metrics). */
-  readonly metrics: MetricStore;
+  /** Every metric this server recorded (see @murmur/core/metrics); null when it shows none (nothing is recorded then). */
+  readonly metrics: MetricStore | null;
   /** Where `GET /metrics` answers (`METRICS_PORT`), or null. */
   readonly metricsUrl: string | null;
   /** Stops accepting requests, ends open streams, waits for agent runs, closes the log. */
@@ -42,18 +42,22 @@ export interface LocalServerOptions {
 export async function startLocalServer(config: MurmurConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
   let url = "";
   const observability = options.observability ?? {};
-  const metrics = createMetricStore();
-  const registry = createPrometheusRegistry(metrics);
+  // Metrics are recorded only when something shows them: a held stream then reads the clock
+  // once per batch it writes (about 70 ns a frame), which a server showing none need not pay.
+  const shown = (observability.metricsPort !== undefined && observability.metricsPort !== null) || Boolean(observability.metricsToken);
+  const metrics = shown ? createMetricStore() : null;
+  const registry = metrics ? createPrometheusRegistry(metrics) : null;
   const stopTracing = observability.otlpEndpoint ? await startOtlpTracing(observability.otlpEndpoint) : null;
-  const telemetry = { metrics, tracer: createOtelTracer() };
+  const telemetry = { metrics: metrics ?? undefined, tracer: createOtelTracer() };
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
   // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
   const deps = {
-    ...createLocalDeps(config, createEventLog(config, metrics), { localUrl: () => url }, options.logger, telemetry),
+    ...createLocalDeps(config, createEventLog(config, telemetry.metrics), { localUrl: () => url }, options.logger, telemetry),
     streamResponder: nodeStreamResponder,
-    metricsEndpoint: observability.metricsToken
-      ? { token: observability.metricsToken, scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }) }
-      : undefined,
+    metricsEndpoint:
+      observability.metricsToken && registry
+        ? { token: observability.metricsToken, scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }) }
+        : undefined,
   };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
@@ -74,9 +78,9 @@ export async function startLocalServer(config: MurmurConfig, options: LocalServe
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   const metricsServer: MetricsServer | null =
-    observability.metricsPort === undefined || observability.metricsPort === null
-      ? null
-      : await startMetricsServer(registry, observability.metricsHost ?? "127.0.0.1", observability.metricsPort);
+    registry && observability.metricsPort !== undefined && observability.metricsPort !== null
+      ? await startMetricsServer(registry, observability.metricsHost ?? "127.0.0.1", observability.metricsPort)
+      : null;
 
   return {
     url,
