@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 // One project per kind of dependency, so each can run alone:
 //   unit   node, no service: core and functions (`npx vitest --project unit`: seconds)
 //   web    the web app's components and primitives under jsdom, no service
-//   redis  against the Redis on TEST_REDIS_URL, or private redis-servers they start
+//   redis  against the Redis on TEST_REDIS_URL, or private redis-servers and a private 3-master
+//          Redis Cluster they start (`*.redis.test.ts`: redis-server and redis-cli on PATH)
 //   lambda the Lambda entries under the streaming-runtime emulation (with Redis behind Upstash's protocol),
 //          and their bundles as `sst deploy` builds them (sizes, what they leave out)
 //   e2e    Chromium against the local server (packages/web/vitest.e2e.config.ts)

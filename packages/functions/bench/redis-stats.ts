@@ -7,38 +7,45 @@ export type CommandCounts = Readonly<Record<string, number>>;
 const PROBE_COMMANDS = new Set(["info", "config|resetstat", "config|get"]);
 
 /**
- * Reads `INFO commandstats` of the private Redis of one design. Redis counts the
- * commands a Lua script runs as well as the EVALSHA that ran it.
+ * Reads `INFO commandstats` of the private Redis of one design (every node of a cluster,
+ * summed). Redis counts the commands a Lua script runs as well as the EVALSHA that ran it.
  */
 export class RedisProbe {
-  private readonly client: Redis;
+  private readonly clients: Redis[];
 
-  constructor(url: string) {
-    this.client = new Redis(url, { maxRetriesPerRequest: 1, connectionName: "bench-probe" });
-    this.client.on("error", () => {});
+  constructor(urls: readonly string[]) {
+    this.clients = urls.map((url) => {
+      const client = new Redis(url, { maxRetriesPerRequest: 1, connectionName: "bench-probe" });
+      client.on("error", () => {});
+      return client;
+    });
   }
 
   async commandStats(): Promise<CommandCounts> {
-    const text = await this.client.info("commandstats");
     const counts: Record<string, number> = {};
-    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts[match[1] as string] = Number(match[2]);
+    for (const text of await Promise.all(this.clients.map((client) => client.info("commandstats")))) {
+      for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+        counts[match[1] as string] = (counts[match[1] as string] ?? 0) + Number(match[2]);
+      }
+    }
     return counts;
   }
 
-  async server(): Promise<{ version: string; usedMemory: number }> {
-    const text = await this.client.info();
-    return {
-      version: /redis_version:(\S+)/.exec(text)?.[1] ?? "?",
-      usedMemory: Number(/used_memory:(\d+)/.exec(text)?.[1] ?? 0),
-    };
+  /** CPU seconds (user + system) the Redis server has used so far, every node summed: `INFO cpu`. */
+  async cpuSeconds(): Promise<number> {
+    let seconds = 0;
+    for (const text of await Promise.all(this.clients.map((client) => client.info("cpu")))) {
+      for (const match of text.matchAll(/^used_cpu_(?:user|sys):([\d.]+)/gm)) seconds += Number(match[1]);
+    }
+    return seconds;
   }
 
   async configure(settings: Record<string, string>): Promise<void> {
-    for (const [name, value] of Object.entries(settings)) await this.client.config("SET", name, value);
+    for (const client of this.clients) for (const [name, value] of Object.entries(settings)) await client.config("SET", name, value);
   }
 
   close(): void {
-    this.client.disconnect();
+    for (const client of this.clients) client.disconnect();
   }
 }
 

@@ -9,6 +9,7 @@ import { deliverySection, latencySection, serverLatencySection } from "./report/
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
 import type { BenchResults, SystemResult } from "./results.ts";
 import { P99_TOLERANCE } from "./server-latency.ts";
+import { BENCH_OWNERS } from "./shared.ts";
 
 export interface ReportPaths {
   readonly markdown: string;
@@ -54,7 +55,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     `Written by \`npm run bench${r.mode === "quick" ? " -- --quick" : ""}\` (${r.mode} mode) from one run that started ${r.startedAt.replace("T", " ").slice(0, 16)} UTC and took ${minutes}. Every number below is from that run, on this machine:`,
     "",
     `- ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}, load average at the start ${m.load.join(" / ")}`,
-    `- Redis ${m.redis}: one private \`redis-server\` per design on a free loopback port (\`startRedisProcess\`), persistence off`,
+    `- Redis ${m.redis}: one private \`redis-server\` per design on a free loopback port (\`startRedisProcess\`), or for the cluster row a private 3-master Redis Cluster (\`startRedisCluster\`: three \`redis-server --cluster-enabled yes\` on the same cores), persistence off`,
     `- open files: ${m.fdLimit} in the shell that ran it; each server and subscriber process raises its own soft limit (to 65,536, or to the hard limit where that is lower) and the shell keeps its own`,
     "",
     r.mode === "quick"
@@ -67,7 +68,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "",
     "## How it was measured",
     "",
-    `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, or Redis through \`REDIS_URL\`). The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
+    `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, Redis through \`REDIS_URL\`, or a Redis Cluster through \`REDIS_CLUSTER_NODES\`); its threads belong to ${num(BENCH_OWNERS.length)} sessions in turn, so on the cluster they spread over the masters. The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
     `- Every server runs in its own process (so its RSS is its own); subscribers run in ${num(Number(plan.workers))} other processes (raw-socket SSE readers, kept-alive pollers, or socket.io-client over WebSocket); the publisher is the parent process and posts signed webhooks (\`POST /api/webhook/chat-response\`, \`X-Murmur-Signature\`). All of them, and Redis, share the machine's ${m.cpus} cores.`,
     "- Latency is end to end: each event is a `message.delta` whose text is the publish time on the system-wide monotonic clock, taken just before the webhook is signed and sent; the subscriber subtracts it from its own clock when it has parsed the event.",
     `- Fixed rates: spread, ${spreadRate(1)} events/s for one subscriber up to ${spreadRate(10_000)} events/s round robin over the threads; hot, ${hotRate(1)} events/s (one reply streaming at the 50 ms delta window), lowered to keep the offered load at 20,000 deliveries/s (${num(hotRate(10_000), 1)} events/s at 10,000). Each window publishes for ${plan.publishMs / 1000} s and waits up to ${plan.drainMs / 1000} s for late deliveries; one webhook per event, and a thread's next webhook waits for its previous one.`,
@@ -117,6 +118,10 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
       ? costMarkdown(r.cost.runs, r.cost.variants)
       : "Not measured in this run (see `npm run cost`, which writes `packages/functions/bench/results/cost.json`).",
     "",
+    "## 8. A client that stops reading",
+    "",
+    slowReaderSection(r.slowReader),
+    "",
     "## Notes from this run",
     "",
     ...notes(r),
@@ -142,6 +147,21 @@ function summary(s: readonly SystemResult[], redis: SystemResult | undefined, me
     `- Open SSE connections in one Node process (target: 10,000, under 15 KB each): memory log ${num(held(memory))} held, ${kb(perConn(memory))} KB each; Redis log ${num(held(redis))} held, ${kb(perConn(redis))} KB each (at the largest step, ${num(top)} attempted).`,
     `- Redis commands while idle (target: O(1) per process, none per heartbeat): ${idle(10) === null ? DASH : num(idle(10), 1)} per minute with 10 connections, ${idle(1000) === null ? DASH : num(idle(1000), 1)} with 1,000.`,
     `- Side by side in the same run: ${others.join("; ") || DASH}.`,
+  ].join("\n");
+}
+
+function slowReaderSection(x: BenchResults["slowReader"]): string {
+  if (!x) return "Not measured in this run.";
+  const mb = (bytes: number | null) => (bytes === null ? DASH : num(bytes / 1024 / 1024, 1));
+  const row = (label: string, v: NonNullable<BenchResults["slowReader"]>["bounded"]) =>
+    `| ${label} | ${mb(v.pushedBytes)} | ${v.slowClosedAfterBytes === null ? "never" : `after ${mb(v.slowClosedAfterBytes)} MB`} | ${mb(v.fastBytes)} | ${mb(v.rssGrowthBytes)} | ${mb(v.arrayBufferGrowthBytes)} |`;
+  return [
+    "One stream on a thread reads nothing, another reads everything, while 50 KB deltas go through the thread, each once the reading client took the last (`packages/functions/src/testing/slow-reader-probe.ts`, also run by the slow-reader test). The server (memory log, last 100 events kept: 5 MB) runs in a process of its own with glibc returning freed memory at once; growth is after a forced GC, with the slow socket still open. The second row sets the bound above the load, which is how every stream behaved before the bound existed.",
+    "",
+    "| `SSE_MAX_BUFFER_BYTES` | pushed, MB | slow stream let go | reading client got, MB | server RSS growth, MB | `arrayBuffers` growth, MB |",
+    "|---|---:|---|---:|---:|---:|",
+    row(`${mb(x.bounded.boundBytes)} MB (default)`, x.bounded),
+    row(`${mb(x.unbounded.boundBytes)} MB (above the load: no bound)`, x.unbounded),
   ].join("\n");
 }
 

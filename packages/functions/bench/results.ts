@@ -1,9 +1,10 @@
+import type { SlowReaderResult } from "../src/testing/slow-reader-probe.ts";
 import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
 import type { ServerLatency } from "./server-latency.ts";
 
 /** The designs measured side by side. */
-export type SystemId = "murmur-memory" | "murmur-redis" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
+export type SystemId = "murmur-memory" | "murmur-redis" | "murmur-redis-cluster" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
 
 export type Layout = "spread" | "hot";
 
@@ -12,6 +13,8 @@ export interface CommandWindow {
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
   readonly seconds: number;
+  /** CPU seconds Redis used over the window (every node of a cluster summed); absent in older results. */
+  readonly redisCpuSeconds?: number;
 }
 
 export interface LatencyResult {
@@ -63,6 +66,8 @@ export interface SaturationResult {
   readonly window: number;
   readonly p50: number | null;
   readonly p99: number | null;
+  /** Redis commands and CPU over the window (Redis designs). */
+  readonly commands?: CommandWindow | null;
 }
 
 export interface ResumeResult {
@@ -120,6 +125,8 @@ export interface BenchResults {
   readonly systems: SystemResult[];
   /** The cloud cost model (`npm run cost`), run after the designs; absent when it could not run. */
   readonly cost?: CostResults;
+  /** A client that stops reading, with `SSE_MAX_BUFFER_BYTES` and with a bound above the load (none); absent when it could not run. */
+  readonly slowReader?: { readonly bounded: SlowReaderResult; readonly unbounded: SlowReaderResult };
   /** Invariant and harness problems found; the quick mode fails on any. */
   readonly problems: string[];
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runSlowReaderProbe } from "../src/testing/slow-reader-probe.ts";
 import { type CostResults, measureCost } from "./cost/measure.ts";
 import { formatInRepo } from "./format-file.ts";
 import { describeMachine } from "./machine.ts";
@@ -19,7 +20,7 @@ import { SubscriberPool } from "./workers.ts";
  *   --quick         tiny loads in under a minute: a smoke test that the harness works and
  *                   writes its results (to a temporary folder unless --out is given)
  *   --out=DIR       write BENCHMARKS.md, latency.svg and results.json into DIR
- *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, polling, redis-pubsub, socketio)
+ *   --only=a,b      measure only these designs (murmur-memory, murmur-redis, murmur-redis-cluster, polling, redis-pubsub, socketio, http-floor)
  *   --profile=DIR   write CPU profiles of each server under test into DIR/<design>/
  *   --verbose       print each step as it is measured
  *   --render=FILE   measure nothing: write the report again from a results.json of an earlier run
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const results: SystemResult[] = [];
   let cost: CostResults | undefined;
+  let slowReader: BenchResults["slowReader"];
   const finish = () => {
     const bench: BenchResults = {
       mode: plan.mode,
@@ -75,6 +77,7 @@ async function main(): Promise<number> {
       plan: { ...plan },
       systems: results,
       cost,
+      slowReader,
       problems,
     };
     const paths = outputPaths(plan);
@@ -116,6 +119,15 @@ async function main(): Promise<number> {
       return undefined;
     });
     console.log(`  cost model: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // A client that stops reading: the default bound, then a bound above the load.
+    const t1 = Date.now();
+    const mb = plan.mode === "quick" ? 10 : 40;
+    try {
+      slowReader = { bounded: await runSlowReaderProbe(1024 * 1024, mb), unbounded: await runSlowReaderProbe(64 * 1024 * 1024, mb) };
+    } catch (error) {
+      problems.push(`the slow-reader probe failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    console.log(`  slow reader: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   }
   finish();
   return problems.length > 0 ? 1 : 0;

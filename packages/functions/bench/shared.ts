@@ -3,8 +3,12 @@ import type { MessageDelta } from "@murmur/core/chat";
 /** Secrets every server under test is started with; the publisher and subscribers use the same. */
 export const SESSION_SECRET = "bench-session-secret-0123456789abcdef";
 export const WEBHOOK_SECRET = "bench-webhook-secret";
-/** The session that owns every benchmark thread. */
-export const BENCH_SESSION_ID = "s_bench";
+/**
+ * The sessions that own the benchmark's threads, in turn: an owner's threads share one
+ * hash slot (keys.ts), so on a Redis Cluster many owners spread the threads over the
+ * masters, as many users do. Each subscriber holds its thread's owner's token.
+ */
+export const BENCH_OWNERS: readonly string[] = Array.from({ length: 64 }, (_, i) => `s_bench${i}`);
 
 /** Microseconds on the system-wide monotonic clock: comparable across processes on one machine. */
 export function nowMicros(): number {

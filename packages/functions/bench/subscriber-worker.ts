@@ -79,12 +79,12 @@ async function openOne(protocol: Protocol, origin: string, token: string, thread
 
 serveParent(
   {
-    /** Opens one subscriber per entry of `threads`, `concurrency` at a time, each within `timeoutMs`; stops early at `deadline` (epoch ms). */
+    /** Opens one subscriber per entry of `threads` (with the token beside it in `tokens`), `concurrency` at a time, each within `timeoutMs`; stops early at `deadline` (epoch ms). */
     async open(payload) {
-      const { protocol, origin, token, threads, concurrency, timeoutMs, deadline } = payload as {
+      const { protocol, origin, tokens, threads, concurrency, timeoutMs, deadline } = payload as {
         protocol: Protocol;
         origin: string;
-        token: string;
+        tokens: string[];
         threads: string[];
         concurrency: number;
         timeoutMs: number;
@@ -95,8 +95,15 @@ serveParent(
       const opened: string[] = [];
       const lane = async () => {
         while (next < threads.length && Date.now() < deadline && errors.length < 50) {
-          const threadId = threads[next++] as string;
-          const error = await openOne(protocol, origin, token, threadId, Math.min(timeoutMs, Math.max(500, deadline - Date.now())));
+          const index = next++;
+          const threadId = threads[index] as string;
+          const error = await openOne(
+            protocol,
+            origin,
+            tokens[index] as string,
+            threadId,
+            Math.min(timeoutMs, Math.max(500, deadline - Date.now())),
+          );
           if (error) errors.push(error);
           else opened.push(threadId);
         }

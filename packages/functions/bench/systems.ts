@@ -8,8 +8,8 @@ export interface SystemSpec {
   readonly label: string;
   /** Server entry, run in its own process. */
   readonly entry: string;
-  /** Gets a private redis-server. */
-  readonly redis: boolean;
+  /** What Redis it gets of its own: none, a private redis-server, or a private 3-master Redis Cluster. */
+  readonly redis: "none" | "server" | "cluster";
   readonly protocol: Protocol;
   /** Promises exactly-once, in-order delivery across reconnects (I1); a gap or duplicate is a failure. */
   readonly lossless: boolean;
@@ -22,7 +22,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     id: "murmur-memory",
     label: "Murmur (memory)",
     entry: here("./servers/murmur.ts"),
-    redis: false,
+    redis: "none",
     protocol: "murmur-sse",
     lossless: true,
   },
@@ -30,16 +30,31 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     id: "murmur-redis",
     label: "Murmur (Redis)",
     entry: here("./servers/murmur.ts"),
-    redis: true,
+    redis: "server",
     protocol: "murmur-sse",
     lossless: true,
   },
-  polling: { id: "polling", label: "Polling 1.5 s", entry: here("./baselines/polling.ts"), redis: true, protocol: "poll", lossless: true },
+  "murmur-redis-cluster": {
+    id: "murmur-redis-cluster",
+    label: "Murmur (Redis Cluster, 3 masters)",
+    entry: here("./servers/murmur.ts"),
+    redis: "cluster",
+    protocol: "murmur-sse",
+    lossless: true,
+  },
+  polling: {
+    id: "polling",
+    label: "Polling 1.5 s",
+    entry: here("./baselines/polling.ts"),
+    redis: "server",
+    protocol: "poll",
+    lossless: true,
+  },
   "redis-pubsub": {
     id: "redis-pubsub",
     label: "Redis pub/sub + SSE",
     entry: here("./baselines/redis-pubsub.ts"),
-    redis: true,
+    redis: "server",
     protocol: "pubsub-sse",
     lossless: false,
   },
@@ -47,7 +62,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     id: "http-floor",
     label: "node:http floor (one shared buffer)",
     entry: here("./baselines/http-floor.ts"),
-    redis: false,
+    redis: "none",
     protocol: "pubsub-sse",
     lossless: false,
   },
@@ -55,7 +70,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     id: "socketio",
     label: "Socket.IO + streams adapter",
     entry: here("./baselines/socketio.ts"),
-    redis: true,
+    redis: "server",
     protocol: "socketio",
     lossless: false,
   },

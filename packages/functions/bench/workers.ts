@@ -42,15 +42,16 @@ export class SubscriberPool {
     return this.workers.length;
   }
 
-  /** Opens one subscriber per entry of `threads`, spread over the workers; stops at `deadline`. */
-  async open(protocol: Protocol, origin: string, token: string, threads: readonly string[], deadline: number) {
+  /** Opens one subscriber per entry of `threads` (with the session token beside it in `tokens`), spread over the workers; stops at `deadline`. */
+  async open(protocol: Protocol, origin: string, tokens: readonly string[], threads: readonly string[], deadline: number) {
     const parts = this.workers.map((_, w) => threads.filter((_, i) => i % this.workers.length === w));
+    const tokenParts = this.workers.map((_, w) => tokens.filter((_, i) => i % this.workers.length === w));
     const concurrency = protocol === "socketio" ? 50 : 100;
     const results = await Promise.all(
       this.workers.map((worker, w) =>
         worker.request<{ opened: string[]; failed: number; errors: string[] }>(
           "open",
-          { protocol, origin, token, threads: parts[w], concurrency, timeoutMs: 15_000, deadline },
+          { protocol, origin, tokens: tokenParts[w], threads: parts[w], concurrency, timeoutMs: 15_000, deadline },
           Math.max(20_000, deadline - Date.now() + 20_000),
         ),
       ),

@@ -12,15 +12,17 @@ import { sessionRoutes } from "./routes/session.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { streamControlRoutes } from "./routes/stream-control.ts";
 import { webhookRoutes } from "./routes/webhook.ts";
+import { guardWrites } from "./write-guard.ts";
 
 /**
  * The API, runtime-neutral: the local server and the Lambda entry points serve this
  * same app. Every path is under `/api`.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = createBaseApp(deps.logger);
-  // The webhook routes set their own limits, one per protocol (see routes/webhook.ts).
-  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], limitBody);
+  const app = createBaseApp(deps);
+  // Writes: CSRF and content type (write-guard.ts), then the body limit. The webhook
+  // routes set their own, one per protocol (see routes/webhook.ts).
+  app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], guardWrites(deps.config.publicUrl), limitBody);
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps));
@@ -31,5 +33,5 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/chats", streamControlRoutes(deps));
   app.route("/chats", chatRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
-  return finishApp(app);
+  return finishApp(app, deps);
 }

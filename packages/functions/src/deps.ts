@@ -33,10 +33,19 @@ export interface AppDeps {
    * closes on purpose, with `retry:`, at the earlier of this and `SSE_MAX_DURATION_MS`.
    */
   readonly streamBudgetMs?: (c: Context<AppEnv>) => number;
+  /** One JSON line per request and per stream end (see log.ts); every request's lines carry its id (see request-context.ts). */
+  readonly logger: Logger;
+  /**
+   * Called by the stream route just before a stream opens its follows (thread, and list
+   * and signals when asked), with how many: a runtime whose reader serves one stream per
+   * invocation (the Stream function) holds its first blocking read until all have joined.
+   * Returns a release for a stream that ends first.
+   */
+  readonly announceFollows?: (count: number) => () => void;
+  /** Bounds the streams open at once across instances (the Stream function); unset: no bound. */
+  readonly admission?: StreamAdmission;
   /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
   readonly streamResponder?: StreamResponder;
-  /** Where lines go; every request's lines carry its id (see request-context.ts). */
-  readonly logger: Logger;
   /** Where the app and core record metrics (see @murmur/core/metrics); the runtime's entry picks the sink. */
   readonly metrics: Metrics;
   /** Spans around send, ingest, append and agent runs (see @murmur/core/trace). */
@@ -54,6 +63,18 @@ export interface AppDeps {
 export interface MetricsEndpoint {
   readonly token: string;
   scrape(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
+/**
+ * Slots for open streams, shared by every instance of a runtime. When none is free the
+ * stream is refused in-band (`close` reason `busy`, a long `retry:`), so the browser
+ * backs off rather than meeting Lambda's throttle.
+ */
+export interface StreamAdmission {
+  /** Takes a slot for stream `id`, held at most `leaseMs`; false when every slot is taken. */
+  acquire(id: string, leaseMs: number): Promise<boolean>;
+  /** Frees the slot; idempotent. */
+  release(id: string): Promise<void>;
 }
 
 /** A gauge of open streams. */
@@ -79,5 +100,6 @@ export function createStreamGauge(): StreamGauge {
 
 /** Hono's typed context variables set by middleware. */
 export interface AppEnv {
+  /** See request-context.ts (`streaming`: the response is a held stream, which logs its own end: see routes/stream.ts). */
   Variables: { sessionId: string } & RequestVariables;
 }

@@ -11,11 +11,12 @@ const STATUS: Record<MurmurError["code"], ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
 };
 
 /** The one error renderer: every failure answers `{ error: { code, message } }`. */
-export function renderError(error: Error, c: Context): Response {
+export function renderError(error: Error, c: Context, logger?: Logger): Response {
   if (error instanceof MurmurError) {
     if (error instanceof UnavailableError) c.header("Retry-After", String(error.retryAfterSeconds));
     return c.json({ error: { code: error.code, message: error.message } }, STATUS[error.code]);
@@ -25,8 +26,8 @@ export function renderError(error: Error, c: Context): Response {
     return c.json({ error: { code: codeFor(status), message: error.message || "request failed" } }, status);
   }
   // The request's logger (its lines carry the request id) when the request got that far.
-  const logger = c.get("logger") as Logger | undefined;
-  if (logger) logger.error("unhandled error", { error: errorText(error) });
+  const log = (c.get("logger") as Logger | undefined) ?? logger;
+  if (log) log.error("unhandled error", { error: errorText(error), stack: error.stack?.split("\n").slice(1, 4).join(" | ") });
   else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }

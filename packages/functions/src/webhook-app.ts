@@ -10,8 +10,8 @@ import { webhookRoutes } from "./routes/webhook.ts";
  * serves only what authenticates itself; and its bundle holds only what it serves.
  */
 export function createWebhookApp(deps: AppDeps): Hono<AppEnv> {
-  const app = createBaseApp(deps.logger);
+  const app = createBaseApp(deps);
   app.route("/", healthRoutes(deps));
   app.route("/webhook", webhookRoutes(deps));
-  return finishApp(app);
+  return finishApp(app, deps);
 }

@@ -69,14 +69,49 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * SHA-256 (hex) of the bodies sent most, known ahead so that sending them awaits nothing:
+ * a `keepalive` close sent from `pagehide` must leave before the page goes.
+ */
+const KNOWN_SHA256: Readonly<Record<string, string>> = {
+  "": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "{}": "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+};
+
+/** Hex SHA-256 of `text`; null where Web Crypto is missing (plain HTTP off localhost: never the cloud). */
+async function sha256Hex(text: string): Promise<string | null> {
+  const known = KNOWN_SHA256[text];
+  if (known !== undefined) return known;
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return null;
+  const digest = new Uint8Array(await subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The headers of a request with `payload`. Every POST carries `x-amz-content-sha256`, the
+ * hex SHA-256 of its body: in the cloud CloudFront signs requests to the API for Lambda
+ * (Origin Access Control), and Lambda takes no signed request without its body's hash.
+ */
+function headersFor(method: string, payload: string | undefined, hash: string | null): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  if (payload !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && hash !== null) headers["x-amz-content-sha256"] = hash;
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
 async function request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+  const sent = body === undefined ? undefined : JSON.stringify(body);
+  // No await for a known body: the fetch starts in this very call (see KNOWN_SHA256).
+  const known = method === "GET" ? null : KNOWN_SHA256[sent ?? ""];
+  const hash = method === "GET" ? null : (known ?? (await sha256Hex(sent ?? "")));
   let response: Response;
   try {
     response = await fetch(`${config.apiBase}${path}`, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? undefined : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: headersFor(method, sent, hash),
+      body: sent,
       ...init,
     });
   } catch (cause) {

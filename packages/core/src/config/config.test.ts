@@ -61,11 +61,56 @@ describe("configuration", () => {
 
   it("names what is wrong with the event log settings, without echoing credentials", () => {
     expect(() => readConfig({ ...secrets, REDIS_URL: "http://x" }, "local")).toThrow(
-      'REDIS_URL must start with redis:// or rediss://, got "http://"',
+      'REDIS_URL must start with redis:// or rediss:// or redis+cluster:// or rediss+cluster://, got "http://"',
     );
     expect(() => readConfig({ ...secrets, REDIS_URL: "redis//user:secret@x" }, "local")).toThrow(/REDIS_URL must be a URL/);
     expect(() => readConfig({ ...secrets, UPSTASH_REDIS_REST_URL: "https://x" }, "local")).toThrow("UPSTASH_REDIS_REST_TOKEN is required");
     expect(() => readConfig({ ...secrets, MURMUR_KEY_PREFIX: "a b" }, "local")).toThrow(/MURMUR_KEY_PREFIX/);
+  });
+
+  it("chooses a Redis Cluster from REDIS_CLUSTER_NODES or a redis+cluster:// REDIS_URL", () => {
+    expect(readConfig({ ...secrets, REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002,redis-c" }, "local").eventLog).toEqual({
+      adapter: "redis-cluster",
+      maxEventsPerThread: 10_000,
+      runLeaseMs: 20_000,
+      nodes: [
+        { host: "10.0.0.1", port: 7000 },
+        { host: "10.0.0.2", port: 7001 },
+        { host: "::1", port: 7002 },
+        { host: "redis-c", port: 6379 },
+      ],
+      username: null,
+      password: null,
+      tls: false,
+      prefix: "murmur:local",
+      commandTimeoutMs: 3000,
+    });
+    expect(
+      readConfig({ ...secrets, REDIS_URL: "rediss+cluster://app:p%40ss@a.example:6380,b.example:6380/" }, "local").eventLog,
+    ).toMatchObject({
+      adapter: "redis-cluster",
+      nodes: [
+        { host: "a.example", port: 6380 },
+        { host: "b.example", port: 6380 },
+      ],
+      username: "app",
+      password: "p@ss",
+      tls: true,
+    });
+  });
+
+  it("names what is wrong with the cluster settings, without echoing credentials", () => {
+    expect(() => readConfig({ ...secrets, REDIS_CLUSTER_NODES: "10.0.0.1:7000,:7001" }, "local")).toThrow(
+      'REDIS_CLUSTER_NODES must list cluster nodes as host:port separated by commas, got ":7001"',
+    );
+    expect(() => readConfig({ ...secrets, REDIS_CLUSTER_NODES: "a:99999" }, "local")).toThrow(/REDIS_CLUSTER_NODES must list/);
+    expect(() => readConfig({ ...secrets, REDIS_CLUSTER_NODES: "a:1", REDIS_URL: "redis://b:2" }, "local")).toThrow(
+      /REDIS_CLUSTER_NODES and REDIS_URL both/,
+    );
+    expect(() => readConfig({ ...secrets, REDIS_URL: "redis+cluster://u:secret@a:1/0" }, "local")).toThrow(/without a path/);
+    expect(() => readConfig({ ...secrets, REDIS_URL: "redis+cluster://u:secret@a:1/0" }, "local")).not.toThrow(/secret/);
+    const upstash = { ...secrets, UPSTASH_REDIS_REST_URL: "https://x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" };
+    expect(() => readConfig({ ...upstash, REDIS_CLUSTER_NODES: "a:1" }, "cloud")).toThrow(/REDIS_CLUSTER_NODES names a Redis Cluster/);
   });
 
   it("reads the OpenAI-compatible agent's settings, with defaults", () => {

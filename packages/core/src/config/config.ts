@@ -28,6 +28,8 @@ export interface MurmurConfig {
    */
   readonly publicUrl: string | null;
   readonly agent: AgentConfig;
+  /** `MURMUR_LOG`: `json`, one JSON line per request and per stream end (default), or `off`. */
+  readonly log: "json" | "off";
 }
 
 /**
@@ -61,9 +63,31 @@ export type AgentConfig =
       readonly stream: boolean;
     });
 
-/** Which event log, chosen by `REDIS_URL` / `UPSTASH_REDIS_REST_URL` (memory when neither is set). */
+/** A Redis Cluster node, as `REDIS_CLUSTER_NODES` or a `redis+cluster://` URL names it. */
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Which event log, chosen by `REDIS_URL` / `REDIS_CLUSTER_NODES` / `UPSTASH_REDIS_REST_URL`
+ * (memory when none is set).
+ */
 export type EventLogConfig =
   | { readonly adapter: "memory"; readonly maxEventsPerThread: number; readonly runLeaseMs: number }
+  | {
+      readonly adapter: "redis-cluster";
+      readonly maxEventsPerThread: number;
+      readonly runLeaseMs: number;
+      /** Seed nodes: the client learns the rest of the cluster from them. */
+      readonly nodes: readonly RedisNodeAddress[];
+      readonly username: string | null;
+      /** A secret: never log or echo it. */
+      readonly password: string | null;
+      readonly tls: boolean;
+      readonly prefix: string;
+      readonly commandTimeoutMs: number;
+    }
   | {
       readonly adapter: "redis";
       readonly maxEventsPerThread: number;
@@ -150,6 +174,7 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
     },
     publicUrl: optionalUrl(env, "PUBLIC_URL"),
     agent: readAgent(env, mode),
+    log: oneOf(env, "MURMUR_LOG", ["json", "off"] as const, "json"),
   };
   if (mode === "cloud" && config.agent.kind === "langgraph" && !config.publicUrl) {
     throw new ConfigError("PUBLIC_URL is required when AGENT=langgraph in cloud mode: LangGraph calls the webhook there");
@@ -180,9 +205,20 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
     throw new ConfigError(`MURMUR_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -, got "${prefix}"`);
   }
-  const redisUrl = url(env, "REDIS_URL", ["redis:", "rediss:"]);
+  const cluster = readRedisCluster(env);
+  const redisUrl = cluster ? null : url(env, "REDIS_URL", ["redis:", "rediss:", "redis+cluster:", "rediss+cluster:"]);
   const blockMs = integer(env, "REDIS_BLOCK_MS", 10_000, 100, 60_000);
   const restUrl = url(env, "UPSTASH_REDIS_REST_URL", ["https:", "http:"]);
+  if (restUrl && cluster) {
+    throw new ConfigError(
+      `${cluster.from} names a Redis Cluster, which the Upstash adapter (UPSTASH_REDIS_REST_URL) cannot tail: unset one of them`,
+    );
+  }
+  if (cluster) {
+    const commandTimeoutMs = integer(env, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 100, 60_000);
+    const { from: _, ...where } = cluster;
+    return { adapter: "redis-cluster", maxEventsPerThread, runLeaseMs, ...where, prefix, commandTimeoutMs };
+  }
   if (restUrl) {
     const restToken = env.UPSTASH_REDIS_REST_TOKEN?.trim();
     if (!restToken) throw new ConfigError("UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
@@ -206,6 +242,53 @@ function readEventLogConfig(env: Env, mode: Mode): EventLogConfig {
     return { adapter: "redis", maxEventsPerThread, runLeaseMs, url: redisUrl, prefix, blockMs, commandTimeoutMs };
   }
   return { adapter: "memory", maxEventsPerThread, runLeaseMs };
+}
+
+type ClusterWhere = Pick<Extract<EventLogConfig, { adapter: "redis-cluster" }>, "nodes" | "username" | "password" | "tls"> & {
+  /** The variable it came from, for messages. */
+  readonly from: string;
+};
+
+/** A Redis Cluster from `REDIS_CLUSTER_NODES` (`host:port,…`) or a `redis+cluster://` (`rediss+cluster://`: TLS) `REDIS_URL`; null for neither. */
+function readRedisCluster(env: Env): ClusterWhere | null {
+  const list = env.REDIS_CLUSTER_NODES?.trim();
+  const raw = env.REDIS_URL?.trim() ?? "";
+  const fromUrl = /^(rediss?)\+cluster:\/\//i.exec(raw);
+  if (list && fromUrl) throw new ConfigError("REDIS_CLUSTER_NODES and a redis+cluster:// REDIS_URL both name a cluster: set one");
+  if (list) {
+    if (raw) throw new ConfigError("REDIS_CLUSTER_NODES and REDIS_URL both name the event log's Redis: set one");
+    return { from: "REDIS_CLUSTER_NODES", nodes: nodeList("REDIS_CLUSTER_NODES", list), username: null, password: null, tls: false };
+  }
+  if (!fromUrl) return null;
+  const rest = raw.slice(fromUrl[0].length).replace(/\/+$/, "");
+  const at = rest.lastIndexOf("@");
+  const [user, pass] = at === -1 ? [] : rest.slice(0, at).split(/:(.*)/s);
+  if (rest.includes("/") || rest.includes("?")) {
+    throw new ConfigError(
+      `REDIS_URL: a redis+cluster:// URL is redis+cluster://[user:password@]host:port,host:port, without a path or query`,
+    );
+  }
+  const decode = (part: string | undefined) => (part ? decodeURIComponent(part) : null);
+  return {
+    from: "REDIS_URL",
+    nodes: nodeList("REDIS_URL", rest.slice(at + 1)),
+    username: decode(user),
+    password: decode(pass),
+    tls: (fromUrl[1] as string).toLowerCase() === "rediss",
+  };
+}
+
+/** `host:port,host:port` (`[v6]:port` for IPv6; the port defaults to 6379). */
+function nodeList(name: string, list: string): RedisNodeAddress[] {
+  const nodes = list.split(",").map((item) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(item.trim());
+    const port = Number(match?.[2] ?? 6379);
+    if (!match || port < 1 || port > 65_535) {
+      throw new ConfigError(`${name} must list cluster nodes as host:port separated by commas, got "${item.trim()}"`);
+    }
+    return { host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
+  });
+  return nodes;
 }
 
 const OPENAI_API = "https://api.openai.com/v1";

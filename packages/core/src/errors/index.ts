@@ -2,7 +2,15 @@
  * Typed errors thrown by core. Core knows nothing of HTTP: the functions package
  * maps each `code` to a status in its one `onError`.
  */
-export type ErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unavailable";
+export type ErrorCode =
+  | "invalid_input"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unavailable";
 
 /** Base class: `code` says what kind of failure, `message` says what is wrong in words a caller can act on. */
 export class MurmurError extends Error {
@@ -51,6 +59,13 @@ export class ConflictError extends MurmurError {
 export class PayloadTooLargeError extends MurmurError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("payload_too_large", message, options);
+  }
+}
+
+/** The body is not of the type the route reads (every JSON route takes `application/json`). */
+export class UnsupportedMediaTypeError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("unsupported_media_type", message, options);
   }
 }
 

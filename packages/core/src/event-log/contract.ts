@@ -58,11 +58,21 @@ function watchOwner(log: EventLog, owner: string) {
   };
 }
 
+/** What an adapter setup may need of the suite beyond its factory. */
+export interface ContractOptions {
+  /**
+   * Makes the id of a new thread of `owner`. Default: an id of the suite's own, without an
+   * owner tag (what a single-node log takes); a Redis Cluster needs `newThreadId`.
+   */
+  readonly threadId?: (owner: string) => string;
+}
+
 /**
  * The one behaviour suite every event-log adapter must pass. Each adapter's test file
  * calls it with a factory that makes a fresh log (and may pass small retention).
  */
-export function describeEventLogContract(name: string, factory: EventLogFactory): void {
+export function describeEventLogContract(name: string, factory: EventLogFactory, contract: ContractOptions = {}): void {
+  const threadId = contract.threadId ?? (() => unique("t"));
   describe(`event log contract: ${name}`, () => {
     const open: EventLog[] = [];
     const make = async (options?: EventLogOptions) => {
@@ -71,7 +81,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       return log;
     };
     const newThread = async (log: EventLog, owner = "s_owner") => {
-      const id = unique("t");
+      const id = threadId(owner);
       await log.createThread({ id, owner, createdAt: Date.now() });
       return id;
     };
@@ -292,7 +302,7 @@ export function describeEventLogContract(name: string, factory: EventLogFactory)
       const base = Date.now();
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) {
-        const id = unique("t");
+        const id = threadId(owner);
         // Three share one activity time: ties go by id, greater first.
         await log.createThread({ id, owner, createdAt: i < 3 ? base : base + i });
         ids.push(id);

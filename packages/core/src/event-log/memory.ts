@@ -33,6 +33,9 @@ interface Entry extends LoggedEvent {
   readonly position: Cursor;
 }
 
+/** What a trimmed slot holds until the array is compacted. */
+const TRIMMED: Entry = { cursor: "", position: { epoch: "", ms: 0, seq: 0 }, event: null as unknown as ChatEvent };
+
 /** A change to an owner's list, as watchers get it. */
 type ListChange = Extract<ThreadsItem, { kind: "changed" | "removed" }>;
 
@@ -411,8 +414,12 @@ export class MemoryEventLog implements EventLog {
   private trim(thread: MemoryThread): void {
     const excess = thread.entries.length - thread.first - this.maxEvents;
     if (excess > 0) {
+      // The trimmed slots let go of their events at once (the array itself is compacted
+      // only now and then): what the log holds is its last `maxEvents` events.
+      for (let i = thread.first; i < thread.first + excess - 1; i++) thread.entries[i] = TRIMMED;
       thread.first += excess;
       thread.trimmedThrough = (thread.entries[thread.first - 1] as Entry).position;
+      thread.entries[thread.first - 1] = { ...TRIMMED, position: thread.trimmedThrough };
       if (thread.first > 1024 && thread.first > thread.entries.length - thread.first) {
         thread.entries = thread.entries.slice(thread.first);
         thread.first = 0;

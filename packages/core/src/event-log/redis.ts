@@ -1,9 +1,10 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
 import { measuredRunner } from "./redis/command-metrics.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
+import type { StreamTailer } from "./redis/multiplexer.ts";
 
 export type { RedisConnectionOptions } from "./redis/connection.ts";
 
@@ -12,11 +13,12 @@ export interface RedisEventLogOptions extends EventLogOptions, RedisConnectionOp
 }
 
 /**
- * Runs the engine's scripts on one ioredis connection. Each script becomes a command of
- * its own (`defineCommand`), which sends `EVALSHA` and falls back to `EVAL` once when
- * the server does not know the script yet.
+ * Runs the engine's scripts on an ioredis connection or cluster client. Each script
+ * becomes a command of its own (`defineCommand`), which sends `EVALSHA` and falls back to
+ * `EVAL` once when the server (on a cluster: the master of the first key's slot) does not
+ * know the script yet.
  */
-export function createIoredisRunner(client: Redis): ScriptRunner {
+export function createIoredisRunner(client: Redis | Cluster, ping: () => Promise<unknown> = () => client.ping()): ScriptRunner {
   const names = new Map<string, string>();
   const command = (script: string) => {
     let name = names.get(script);
@@ -33,7 +35,7 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
       return (run as (...argv: (string | number)[]) => Promise<unknown>).call(client, keys.length, ...keys, ...args);
     },
     async ping() {
-      await client.ping();
+      await ping();
     },
     async close() {
       client.disconnect();
@@ -47,8 +49,20 @@ export function createIoredisRunner(client: Redis): ScriptRunner {
  * commands, and one per blocking reader (see createBlockingTailer).
  */
 export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLog {
-  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, "murmur");
-  const runner = createIoredisRunner(client);
-  const measured = options.metrics ? measuredRunner(runner, options.metrics) : runner;
-  return new RedisEventLog("redis", measured, createBlockingTailer(options, client), options);
+  return createRedisParts(options).log;
+}
+
+/**
+ * The Redis adapter's log with its parts: the script runner (for a caller's own scripts on
+ * the same connection) and the shared reader (for `expect`). With `clientCommands: false`
+ * no connection sends any `CLIENT` command, `SETNAME` included. With `metrics`, the log's
+ * commands are counted (see command-metrics.ts); the runner returned is the counted one.
+ */
+export function createRedisParts(options: RedisEventLogOptions): { log: RedisEventLog; runner: ScriptRunner; tailer: StreamTailer } {
+  const named = options.clientCommands !== false;
+  const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, named ? "murmur" : undefined);
+  const plain = createIoredisRunner(client);
+  const runner = options.metrics ? measuredRunner(plain, options.metrics) : plain;
+  const tailer = createBlockingTailer(options, client);
+  return { log: new RedisEventLog("redis", runner, tailer, options), runner, tailer };
 }

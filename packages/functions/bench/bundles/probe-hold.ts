@@ -30,7 +30,7 @@ export async function holdStream(handler: unknown, args: Record<string, unknown>
   const holdMs = Number(args.holdMs);
   const event = functionUrlEvent({
     path: `/api/chats/sse/${args.threadId}`,
-    headers: { authorization: `Bearer ${args.token}`, accept: "text/event-stream" },
+    headers: { "x-murmur-token": String(args.token), accept: "text/event-stream" },
   });
   const tracker = trackPeak();
   try {

@@ -1,5 +1,5 @@
 import { callFunctionUrl, type UrlResponse } from "../../src/lambda/testing/call.ts";
-import { lambdaContext } from "../../src/lambda/testing/function-url.ts";
+import { hashBody, lambdaContext } from "../../src/lambda/testing/function-url.ts";
 import { type MemorySample, trackPeak } from "./probe-memory.ts";
 
 // What the bench asks of the Api, Agent and Webhook bundles, each through the entry's
@@ -12,11 +12,11 @@ function expectStatus(res: UrlResponse, status: number, what: string): UrlRespon
 
 /** Api: a new session and a thread of its own. */
 export async function sessionJob(handler: unknown): Promise<{ token: string; threadId: string }> {
-  const session = expectStatus(await callFunctionUrl(handler, "Api", { method: "POST", path: "/api/session" }), 200, "session");
+  const session = expectStatus(await callFunctionUrl(handler, "Api", hashBody({ method: "POST", path: "/api/session" })), 200, "session");
   const token = session.json.token as string;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const headers = { "x-murmur-token": token, "content-type": "application/json" };
   const thread = expectStatus(
-    await callFunctionUrl(handler, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" }),
+    await callFunctionUrl(handler, "Api", hashBody({ method: "POST", path: "/api/chats", headers, body: "{}" })),
     201,
     "chat",
   );
@@ -25,10 +25,10 @@ export async function sessionJob(handler: unknown): Promise<{ token: string; thr
 
 /** Api: a message sent, which invokes Agent (the parent's Invoke API records the payload). */
 export async function sendJob(handler: unknown, args: Record<string, unknown>): Promise<{ runId: string }> {
-  const headers = { authorization: `Bearer ${args.token}`, "content-type": "application/json" };
+  const headers = { "x-murmur-token": String(args.token), "content-type": "application/json" };
   const body = JSON.stringify({ messageId: args.messageId, text: args.text });
   const path = `/api/chats/${args.threadId}/send`;
-  const res = expectStatus(await callFunctionUrl(handler, "Api", { method: "POST", path, headers, body }), 202, "send");
+  const res = expectStatus(await callFunctionUrl(handler, "Api", hashBody({ method: "POST", path, headers, body })), 202, "send");
   return { runId: res.json.runId as string };
 }
 

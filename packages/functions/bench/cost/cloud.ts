@@ -2,7 +2,7 @@ import { type RedisProcess, startRedisProcess } from "@murmur/core/testing";
 import { Redis } from "ioredis";
 import { callFunctionUrl, type UrlResponse } from "../../src/lambda/testing/call.ts";
 import { AGENT_FUNCTION, type CloudFixture, startCloudFixture } from "../../src/lambda/testing/cloud-fixture.ts";
-import { functionUrlEvent, lambdaContext, type RequestSpec } from "../../src/lambda/testing/function-url.ts";
+import { functionUrlEvent, hashBody, lambdaContext, type RequestSpec } from "../../src/lambda/testing/function-url.ts";
 import { installAwsLambdaGlobals, invokeStreaming, type StreamingInvocation } from "../../src/lambda/testing/streaming-runtime.ts";
 import type { Meter } from "./meter.ts";
 import { CLOUDFRONT_HEADER_BYTES } from "./prices.ts";
@@ -40,7 +40,7 @@ export async function startCloud(meter: Meter, env: Record<string, string>): Pro
   const running: Promise<unknown>[] = [];
   return {
     async api(spec) {
-      const res = await meter.invoke("Api", () => callFunctionUrl(handlers.api, "Api", spec));
+      const res = await meter.invoke("Api", () => callFunctionUrl(handlers.api, "Api", hashBody(spec)));
       meter.request(Buffer.byteLength(res.body) + CLOUDFRONT_HEADER_BYTES);
       return res;
     },

@@ -1,3 +1,4 @@
+import { REST_PROXY_MARK } from "@murmur/core/testing";
 import { Redis } from "ioredis";
 
 /** What one variant's run used, counted where it happened. */
@@ -52,16 +53,19 @@ export class Meter {
 }
 
 /**
- * Counts the commands Murmur's own ioredis connections send (their names start with
- * `murmur`: commands, the blocking readers, their control); the local Upstash REST
- * server's connection to Redis is left out, as its commands are counted as REST.
+ * Counts the commands Murmur's own ioredis connections send (the functions' commands and
+ * blocking readers, named or not: the Stream function names none, as SETNAME is a CLIENT
+ * command): those connectRedis made; the local Upstash REST server's connection (marked),
+ * the harness's probes and clean-up are left out, the REST server's commands being counted as REST.
  */
 function countTcpCommands(into: Record<string, number>): void {
   type SendCommand = Redis["sendCommand"];
   const original: SendCommand = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<SendCommand>) {
     const [command] = args;
-    if (String(this.options.connectionName ?? "").startsWith("murmur")) {
+    // Murmur's connections are made by connectRedis, the only one to turn CLIENT SETINFO off.
+    const own = this.options.disableClientInfo === true && !(REST_PROXY_MARK in this);
+    if (own) {
       let name = command.name.toLowerCase();
       if (name === "client") name += `|${String(command.args[0] ?? "").toLowerCase()}`;
       into[name] = (into[name] ?? 0) + 1;

@@ -1,4 +1,11 @@
-import { DEFAULT_PAD_BYTES, HEARTBEAT_MS, REDIS_BLOCK_MS, STREAM_PLANNED_CLOSE_SECONDS } from "../../src/lambda/deployment.ts";
+import {
+  DEFAULT_PAD_BYTES,
+  HEARTBEAT_MS,
+  REDIS_BLOCK_MS,
+  STREAM_CONCURRENCY,
+  STREAM_PLANNED_CLOSE_SECONDS,
+  streamSlots,
+} from "../../src/lambda/deployment.ts";
 import type { SessionScript } from "./session.ts";
 
 /** One way of serving the scripted session. */
@@ -23,6 +30,8 @@ export function deployedEnv(): Record<string, string> {
     SSE_PAD_BYTES: String(DEFAULT_PAD_BYTES),
     SSE_MAX_DURATION_MS: String(STREAM_PLANNED_CLOSE_SECONDS * 1000),
     REDIS_BLOCK_MS: String(REDIS_BLOCK_MS),
+    // Production's stream slots: each stream takes and frees one (two script calls).
+    STREAM_MAX_OPEN: String(streamSlots(STREAM_CONCURRENCY.production)),
   };
 }
 

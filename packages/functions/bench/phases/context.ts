@@ -3,7 +3,7 @@ import type { Plan } from "../plan.ts";
 import type { Publisher } from "../publisher.ts";
 import { type CommandCounts, diffCounts, type RedisProbe } from "../redis-stats.ts";
 import type { CommandWindow } from "../results.ts";
-import { BENCH_SESSION_ID } from "../shared.ts";
+import { BENCH_OWNERS } from "../shared.ts";
 import type { SystemSpec } from "../systems.ts";
 import type { SubscriberPool } from "../workers.ts";
 
@@ -21,12 +21,17 @@ export interface CommandPoint {
   readonly at: number;
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
+  readonly redisCpuSeconds: number;
 }
 
 /** Everything a phase needs to measure one design. */
 export class RunContext {
   private windows = 0;
   private readonly started = Date.now();
+  /** Thread -> its owner's session token. */
+  private readonly tokens = new Map<string, string>();
+  /** The owner of the next thread. */
+  private nextOwner = 0;
 
   constructor(
     readonly spec: SystemSpec,
@@ -35,7 +40,8 @@ export class RunContext {
     readonly server: BenchChild,
     readonly publisher: Publisher,
     readonly probe: RedisProbe | null,
-    readonly token: string,
+    /** The session token of each of BENCH_OWNERS, in order. */
+    private readonly ownerTokens: readonly string[],
     /** Epoch ms by which this design's phases must be done. */
     readonly deadline: number,
     readonly notes: string[],
@@ -67,9 +73,31 @@ export class RunContext {
     return `${prefix}${++this.windows}`;
   }
 
-  threads(count: number): Promise<string[]> {
-    return this.server.request<string[]>("threads", { owner: BENCH_SESSION_ID, count }, 120_000);
+  /** `count` new threads, their owners taking turns (see BENCH_OWNERS); `tokenFor` gives each one's token. */
+  async threads(count: number): Promise<string[]> {
+    const owners = Math.min(count, BENCH_OWNERS.length);
+    const first = this.nextOwner;
+    this.nextOwner = (first + count) % BENCH_OWNERS.length;
+    // Owner first + k gets threads k, k + owners, k + 2 * owners, ... of the answer.
+    const parts = await Promise.all(
+      Array.from({ length: owners }, (_, k) => {
+        const index = (first + k) % BENCH_OWNERS.length;
+        const share = Math.floor((count - k - 1) / owners) + 1;
+        return this.server.request<string[]>("threads", { owner: BENCH_OWNERS[index], count: share }, 120_000).then((ids) => {
+          for (const id of ids) this.tokens.set(id, this.ownerTokens[index] as string);
+          return ids;
+        });
+      }),
+    );
+    return Array.from({ length: count }, (_, i) => parts[i % owners]?.[Math.floor(i / owners)] as string);
   }
+
+  /** The session token of `threadId`'s owner. */
+  readonly tokenFor = (threadId: string): string => {
+    const token = this.tokens.get(threadId);
+    if (!token) throw new Error(`no token for thread ${threadId}: not made by threads()`);
+    return token;
+  };
 
   serverStats(collect = false): Promise<ServerStats> {
     return this.server.request<ServerStats>("stats", { collect }, 30_000);
@@ -78,8 +106,8 @@ export class RunContext {
   /** Null for designs without Redis. */
   async commandsNow(): Promise<CommandPoint | null> {
     if (!this.probe) return null;
-    const [stats, executed] = await Promise.all([this.serverStats(), this.probe.commandStats()]);
-    return { at: Date.now(), sent: stats.commands, executed };
+    const [stats, executed, redisCpuSeconds] = await Promise.all([this.serverStats(), this.probe.commandStats(), this.probe.cpuSeconds()]);
+    return { at: Date.now(), sent: stats.commands, executed, redisCpuSeconds };
   }
 }
 
@@ -89,5 +117,6 @@ export function commandWindow(before: CommandPoint | null, after: CommandPoint |
     sent: diffCounts(before.sent, after.sent),
     executed: diffCounts(before.executed, after.executed),
     seconds: (after.at - before.at) / 1000,
+    redisCpuSeconds: after.redisCpuSeconds - before.redisCpuSeconds,
   };
 }

@@ -41,7 +41,7 @@ export async function runLadder(ctx: RunContext, layout: Layout, baselineRss: nu
       const started = Date.now();
       // Leave room for the step's measurements after opening.
       const openUntil = Math.min(ctx.deadline - plan.publishMs - plan.drainMs - plan.idleMs, started + plan.openBudgetMs);
-      const opened = await ctx.pool.open(ctx.spec.protocol, ctx.origin, ctx.token, threads, openUntil);
+      const opened = await ctx.pool.open(ctx.spec.protocol, ctx.origin, threads.map(ctx.tokenFor), threads, openUntil);
       const openSeconds = (Date.now() - started) / 1000;
       ctx.log(`${layout} ${n}: ${opened.opened.length} of ${add} opened in ${openSeconds} s`);
       for (const threadId of opened.opened) subscribers.set(threadId, (subscribers.get(threadId) ?? 0) + 1);

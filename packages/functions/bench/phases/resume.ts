@@ -75,7 +75,8 @@ export async function resume(ctx: RunContext, k: number): Promise<ResumeResult> 
       handle.close();
     }
   };
-  const { origin, token } = ctx;
+  const { origin } = ctx;
+  const token = ctx.tokenFor(threadId);
   switch (ctx.spec.protocol) {
     case "murmur-sse": {
       const path = `/api/chats/sse/${threadId}`;

@@ -1,7 +1,7 @@
 import { percentileMs } from "../histogram.ts";
 import type { SaturationResult } from "../results.ts";
 import { benchEvent, nowMicros, sleep } from "../shared.ts";
-import type { RunContext } from "./context.ts";
+import { commandWindow, type RunContext } from "./context.ts";
 import { drain } from "./windows.ts";
 
 /** Most events one webhook carries during saturation (the webhook accepts up to 500). */
@@ -25,6 +25,7 @@ export async function saturate(ctx: RunContext, threadId: string, subscribers: n
     wake();
   });
   let seq = 0;
+  const before = await ctx.commandsNow();
   const started = Date.now();
   const end = started + plan.saturationMs;
   try {
@@ -45,7 +46,7 @@ export async function saturate(ctx: RunContext, threadId: string, subscribers: n
     await ctx.pool.progress(null);
   }
   const seconds = (Date.now() - started) / 1000;
-  const stats = await ctx.pool.stats();
+  const [stats, after] = await Promise.all([ctx.pool.stats(), ctx.commandsNow()]);
   await drain(ctx, seq * subscribers);
   return {
     subscribers,
@@ -55,5 +56,6 @@ export async function saturate(ctx: RunContext, threadId: string, subscribers: n
     window: plan.saturationWindow,
     p50: percentileMs(stats.histogram, 50),
     p99: percentileMs(stats.histogram, 99),
+    commands: commandWindow(before, after),
   };
 }

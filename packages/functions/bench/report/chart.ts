@@ -3,6 +3,7 @@ import type { Layout, SystemId, SystemResult } from "../results.ts";
 const COLORS: Record<SystemId, string> = {
   "murmur-memory": "#2563eb",
   "murmur-redis": "#7c3aed",
+  "murmur-redis-cluster": "#db2777",
   polling: "#dc2626",
   "redis-pubsub": "#16a34a",
   socketio: "#ea580c",

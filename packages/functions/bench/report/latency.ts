@@ -1,7 +1,7 @@
 import type { LatencyResult, SystemId, SystemResult } from "../results.ts";
 import { DASH, ms, num, ratio, table } from "./format.ts";
 
-const MURMUR: readonly SystemId[] = ["murmur-memory", "murmur-redis"];
+const MURMUR: readonly SystemId[] = ["murmur-memory", "murmur-redis", "murmur-redis-cluster"];
 
 /** Section 1: latency per layout and subscriber count, every design, then the ratios. */
 export function latencySection(systems: readonly SystemResult[]): string {

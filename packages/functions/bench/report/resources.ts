@@ -33,6 +33,10 @@ export function memorySection(systems: readonly SystemResult[], at: readonly num
   return table(header, rows);
 }
 
+/** Redis CPU per published event, in µs (every node of a cluster summed), or a dash. */
+const cpuPerEvent = (w: CommandWindow | null | undefined, events: number) =>
+  w?.redisCpuSeconds === undefined || events === 0 ? DASH : num((w.redisCpuSeconds * 1e6) / events, 1);
+
 /** Section 3: delivered events a second at saturation. */
 export function saturationSection(systems: readonly SystemResult[], refs: readonly SystemResult[]): string {
   const rate = (s: SystemResult) => (s.saturation ? s.saturation.delivered / s.saturation.seconds : null);
@@ -45,6 +49,7 @@ export function saturationSection(systems: readonly SystemResult[], refs: readon
       num(rate(s)),
       ms(r?.p50),
       ms(r?.p99),
+      cpuPerEvent(r?.commands, r?.published ?? 0),
       ...refs.map((ref) => ratio(rate(ref), rate(s))),
     ];
   });
@@ -56,6 +61,7 @@ export function saturationSection(systems: readonly SystemResult[], refs: readon
       "deliveries/s",
       "p50 ms",
       "p99 ms",
+      "Redis CPU µs per event",
       ...refs.map((r) => `${r.label} / this`),
     ],
     rows,
@@ -100,6 +106,7 @@ export function commandsSection(systems: readonly SystemResult[], ref: SystemRes
           num(total(w.sent) / l.delivered, 3),
           num(total(w.executed) / l.delivered, 3),
           num(total(w.sent) / l.published, 2),
+          cpuPerEvent(w, l.published),
           top(w.sent),
         ];
       }),
@@ -123,7 +130,15 @@ export function commandsSection(systems: readonly SystemResult[], ref: SystemRes
     "Under load (the latency windows; sent by the server's Redis clients, executed by Redis including inside Lua scripts):",
     "",
     table(
-      ["design", "window", "sent per delivered event", "executed per delivered event", "sent per published event", "sent, by command"],
+      [
+        "design",
+        "window",
+        "sent per delivered event",
+        "executed per delivered event",
+        "sent per published event",
+        "Redis CPU µs per published event",
+        "sent, by command",
+      ],
       loadRows,
     ),
     "",

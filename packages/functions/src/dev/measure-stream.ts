@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { signWebhook } from "@murmur/core/auth";
 import type { StreamProbeConfig } from "./config.ts";
 
@@ -27,17 +28,19 @@ export interface StreamMeasurement {
  */
 export async function measureStream(config: StreamProbeConfig, timeoutMs = 30_000): Promise<StreamMeasurement> {
   const post = async (path: string, body: string, headers: Record<string, string> = {}) => {
+    // Through CloudFront's OAC a POST carries its body's hash, and the token its own header.
+    const hash = createHash("sha256").update(body).digest("hex");
     const res = await fetch(`${config.apiBase}/api${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...headers },
+      headers: { "content-type": "application/json", "x-amz-content-sha256": hash, ...headers },
       body,
     });
     if (!res.ok) throw new Error(`POST /api${path} answered ${res.status}: ${await res.text()}`);
     return res.json();
   };
   const { token } = await post("/session", "");
-  const authorization = `Bearer ${token}`;
-  const threadId: string = (await post("/chats", "{}", { authorization })).thread.id;
+  const auth = { "x-murmur-token": token as string };
+  const threadId: string = (await post("/chats", "{}", auth)).thread.id;
 
   const abort = new AbortController();
   const arrivals = new Map<string, number>();
@@ -47,7 +50,7 @@ export async function measureStream(config: StreamProbeConfig, timeoutMs = 30_00
   let reads = 0;
   let bytes = 0;
   const res = await fetch(`${config.streamBase}/api/chats/sse/${threadId}`, {
-    headers: { authorization, accept: "text/event-stream" },
+    headers: { ...auth, accept: "text/event-stream" },
     signal: abort.signal,
   });
   if (!res.ok || !res.body) throw new Error(`the stream answered ${res.status}`);

@@ -3,7 +3,7 @@ import { type FakeLangGraphServer, readBody, startFakeLangGraph } from "@murmur/
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { AGENT_FUNCTION, type CloudFixture, startCloudFixture } from "./testing/cloud-fixture.ts";
-import { lambdaContext } from "./testing/function-url.ts";
+import { hashBody, lambdaContext } from "./testing/function-url.ts";
 
 // The cloud path of a stop after LangGraph took the run over: the Agent function that
 // created the run has returned, so the stop goes Api -> Agent (async invoke) -> LangGraph.
@@ -50,25 +50,34 @@ const deliver = (payload: unknown) => agent(payload, lambdaContext("Agent", 300_
 describe("Agent function with LangGraph", () => {
   it("stops a run after the hand-off: the stop reaches LangGraph through the Agent function, and the thread records it once", async () => {
     graph.respond({ steps: [{ ai: "Working " }, { waitMs: 10_000 }, { ai: "never sent" }] });
-    const token = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/session" })).json.token as string;
-    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const threadId = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id;
-    const sent = await callFunctionUrl(api, "Api", {
-      method: "POST",
-      path: `/api/chats/${threadId}/send`,
-      headers,
-      body: JSON.stringify({ messageId: "m_1", text: "Stop me after the hand-off" }),
-    });
+    const token = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/session" }))).json.token as string;
+    const headers = { "x-murmur-token": token, "content-type": "application/json" };
+    const threadId = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/chats", headers, body: "{}" }))).json.thread
+      .id;
+    const sent = await callFunctionUrl(
+      api,
+      "Api",
+      hashBody({
+        method: "POST",
+        path: `/api/chats/${threadId}/send`,
+        headers,
+        body: JSON.stringify({ messageId: "m_1", text: "Stop me after the hand-off" }),
+      }),
+    );
     expect(sent.statusCode).toBe(202);
     expect(await deliver(fixture.invokeApi.invokes.at(-1)?.payload)).toBe("detached");
 
     const invokesBefore = fixture.invokeApi.invokes.length;
-    const stop = await callFunctionUrl(api, "Api", {
-      method: "POST",
-      path: `/api/chats/${threadId}/runs/${sent.json.runId}/cancel`,
-      headers,
-      body: "{}",
-    });
+    const stop = await callFunctionUrl(
+      api,
+      "Api",
+      hashBody({
+        method: "POST",
+        path: `/api/chats/${threadId}/runs/${sent.json.runId}/cancel`,
+        headers,
+        body: "{}",
+      }),
+    );
     expect(stop.statusCode).toBe(202);
     expect(fixture.invokeApi.invokes).toHaveLength(invokesBefore + 1);
     const stopPayload = fixture.invokeApi.invokes.at(-1)?.payload;
@@ -80,7 +89,7 @@ describe("Agent function with LangGraph", () => {
     expect(graph.webhooks[0]).toMatchObject({ status: 200, payload: { status: "interrupted" } });
     expect(await deliver(stopPayload)).toBe("ended"); // Lambda delivering the stop again changes nothing
 
-    const history = await callFunctionUrl(api, "Api", { path: `/api/chats/${threadId}`, headers });
+    const history = await callFunctionUrl(api, "Api", hashBody({ path: `/api/chats/${threadId}`, headers }));
     const replies = history.json.state.messages.filter((m: { role: string }) => m.role === "assistant");
     expect(replies).toMatchObject([{ status: "failed", error: { kind: "stopped", retryable: true } }]);
   });

@@ -5,7 +5,7 @@ import { errorReply, type FakeOpenAiServer, startFakeOpenAi, streamedReply } fro
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { AGENT_FUNCTION, type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
-import { lambdaContext } from "./testing/function-url.ts";
+import { hashBody, lambdaContext } from "./testing/function-url.ts";
 
 const MODEL_KEY = "sk-test-linked-key";
 let fixture: CloudFixture;
@@ -36,23 +36,28 @@ afterAll(async () => {
 /** A send through the Api function; returns the payload Lambda would deliver to Agent. */
 async function sendAndCapture(session: { headers: Record<string, string>; threadId: string }, messageId: string) {
   const before = fixture.invokeApi.invokes.length;
-  const res = await callFunctionUrl(api, "Api", {
-    method: "POST",
-    path: `/api/chats/${session.threadId}/send`,
-    headers: session.headers,
-    body: JSON.stringify({ messageId, text: "Hello" }),
-  });
+  const res = await callFunctionUrl(
+    api,
+    "Api",
+    hashBody({
+      method: "POST",
+      path: `/api/chats/${session.threadId}/send`,
+      headers: session.headers,
+      body: JSON.stringify({ messageId, text: "Hello" }),
+    }),
+  );
   expect(res.statusCode).toBe(202);
   expect(fixture.invokeApi.invokes).toHaveLength(before + 1);
   return fixture.invokeApi.invokes.at(-1)?.payload;
 }
 
 async function newSession() {
-  const token = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/session" })).json.token as string;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const threadId = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id;
+  const token = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/session" }))).json.token as string;
+  const headers = { "x-murmur-token": token, "content-type": "application/json" };
+  const threadId = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/chats", headers, body: "{}" }))).json.thread
+    .id;
   const replies = async () =>
-    (await callFunctionUrl(api, "Api", { path: `/api/chats/${threadId}`, headers })).json.state.messages.filter(
+    (await callFunctionUrl(api, "Api", hashBody({ path: `/api/chats/${threadId}`, headers }))).json.state.messages.filter(
       (m: { role: string }) => m.role === "assistant",
     );
   return { headers, threadId: threadId as string, replies };

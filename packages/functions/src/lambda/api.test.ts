@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callFunctionUrl, cookieOf } from "./testing/call.ts";
 import { AGENT_FUNCTION, type CloudFixture, startCloudFixture } from "./testing/cloud-fixture.ts";
+import { hashBody } from "./testing/function-url.ts";
 
 let fixture: CloudFixture;
 let handler: unknown;
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => fixture?.close());
 
-const call = (spec: Parameters<typeof callFunctionUrl>[2]) => callFunctionUrl(handler, "murmur-test-ApiFunction", spec);
+const call = (spec: Parameters<typeof callFunctionUrl>[2]) => callFunctionUrl(handler, "murmur-test-ApiFunction", hashBody(spec));
 
 async function signIn() {
   const session = await call({ method: "POST", path: "/api/session" });

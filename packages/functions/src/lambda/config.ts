@@ -7,6 +7,11 @@ export interface CloudConfig {
   readonly agentFunction: string | null;
   /** The SST stage (`Resource.App.stage`): a dimension of every metric. */
   readonly stage: string;
+  /**
+   * `STREAM_MAX_OPEN` (Stream only): most streams open at once across its instances, kept
+   * under the function's reserved concurrency (sst.config.ts); null: no bound.
+   */
+  readonly maxOpenStreams: number | null;
 }
 
 /**
@@ -39,8 +44,16 @@ export function loadCloudConfig(resource: object, env: NodeJS.ProcessEnv = proce
   return {
     config,
     agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null,
+    maxOpenStreams: maxOpen(env.STREAM_MAX_OPEN),
     stage: typeof app?.stage === "string" ? app.stage : "unknown",
   };
+}
+
+function maxOpen(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`STREAM_MAX_OPEN must be a whole number of at least 1, got "${raw}"`);
+  return value;
 }
 
 /** A link's string properties. @throws ConfigError naming the link or property that is missing. */

@@ -41,3 +41,29 @@ export const REDIS_BLOCK_MS = 30_000;
  * overrides it.
  */
 export const DEFAULT_PAD_BYTES = 16_384;
+
+/**
+ * Stream's reserved concurrency by default: every held stream is one concurrent
+ * execution, so this is the most streams open at once, and what Stream can never take
+ * from Api, Agent and Webhook (they share the rest of the account's concurrency, 1,000
+ * per region by default, of which AWS keeps 100 unreserved). Previews share production's
+ * account: they get a few. `MURMUR_STREAM_CONCURRENCY` at deploy time overrides it
+ * (`none`: no reservation, e.g. for a new account whose limit is below 100).
+ */
+export const STREAM_CONCURRENCY = { production: 400, other: 10 } as const;
+
+/**
+ * Slots kept free under Stream's reserved concurrency (`STREAM_MAX_OPEN` = reserved less
+ * this): a stream past the slots is refused in-band, which itself takes an execution for
+ * a few milliseconds, and a stream whose slot lapsed late still holds one. At least one.
+ */
+export function streamSlots(reserved: number): number {
+  return Math.max(1, reserved - Math.max(1, Math.ceil(reserved * 0.05)));
+}
+
+/**
+ * Production's Upstash budget, US dollars a month (the provider's default is $20): past
+ * it Upstash rate-limits the database until the month ends, and every stream, send and
+ * webhook slows or fails (503). `MURMUR_UPSTASH_BUDGET` at deploy time overrides it.
+ */
+export const UPSTASH_BUDGET_USD = 100;

@@ -1,6 +1,6 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
-import { createRedisEventLog, createUpstashEventLog, type EventLog } from "@murmur/core/event-log";
+import { createRedisParts, createUpstashEventLog, type EventLog, type ScriptRunner } from "@murmur/core/event-log";
 import type { Metrics } from "@murmur/core/metrics";
 import { createRunner } from "../compose.ts";
 
@@ -10,16 +10,9 @@ import { createRunner } from "../compose.ts";
 
 /** How long an agent run keeps retrying appends while Upstash is unreachable. */
 const AGENT_STORE_RETRY_MS = 30_000;
-/**
- * A Stream invocation watches its thread, its owner's list and its browser's signals
- * within a few milliseconds of each other: its reader waits this long after a change
- * before blocking, so one `XREAD BLOCK` names all three.
- */
-const STREAM_SETTLE_MS = 25;
-
 const onError = (error: unknown) => console.warn(`event log reader: ${error instanceof Error ? error.message : String(error)}`);
 
-function upstashSettings(config: MurmurConfig) {
+export function upstashSettings(config: MurmurConfig) {
   const settings = config.eventLog;
   if (settings.adapter !== "upstash") throw new ConfigError("cloud mode needs the Upstash event log: link Upstash in sst.config.ts");
   return settings;
@@ -33,24 +26,37 @@ export function createRestEventLog(config: MurmurConfig, metrics?: Metrics): Eve
   return createUpstashEventLog({ ...upstashSettings(config), onError, metrics });
 }
 
+/** Stream's event log, and how its stream route announces the follows it is about to open. */
+export interface TailingEventLog {
+  readonly log: EventLog;
+  /** See `AppDeps.announceFollows`. */
+  readonly announceFollows: (count: number) => () => void;
+  /** Runs scripts on the log's connection (the stream slots). */
+  readonly runner: ScriptRunner;
+}
+
 /**
  * The event log of Stream, the one function that follows threads live: everything over
- * Upstash's TCP endpoint, which its blocking reads need anyway: no HTTPS request per
- * command, and no REST client in its bundle (about 95 kB).
+ * Upstash's TCP endpoint, which its blocking reads need anyway (no REST client in its
+ * bundle), and no `CLIENT` command (Upstash documents no `CLIENT UNBLOCK`, and each
+ * command is billed). One invocation serves one stream, which announces its follows
+ * (thread, list, signals) before it opens them: the reader's first `XREAD BLOCK` waits
+ * until all have joined and names them all, so nothing needs ending early.
  */
-export function createTailingEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
+export function createTailingEventLog(config: MurmurConfig, metrics?: Metrics): TailingEventLog {
   const settings = upstashSettings(config);
   if (!settings.tailUrl) throw new ConfigError("Stream needs Upstash's TCP endpoint (the Upstash link's tcpUrl) for its blocking reads");
-  return createRedisEventLog({
+  const { log, runner, tailer } = createRedisParts({
     url: settings.tailUrl,
     prefix: settings.prefix,
     maxEventsPerThread: settings.maxEventsPerThread,
     runLeaseMs: settings.runLeaseMs,
     blockMs: settings.blockMs,
-    settleMs: STREAM_SETTLE_MS,
+    clientCommands: false,
     onError,
     metrics,
   });
+  return { log, runner, announceFollows: (count) => tailer.expect?.(count) ?? (() => {}) };
 }
 
 /** The invoker of the functions that start no run (Webhook, Stream): Agent is linked to Api alone. */

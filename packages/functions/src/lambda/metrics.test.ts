@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EMF_NAMESPACE } from "./emf.ts";
 import { callFunctionUrl } from "./testing/call.ts";
 import { type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
-import { functionUrlEvent, lambdaContext } from "./testing/function-url.ts";
+import { functionUrlEvent, hashBody, lambdaContext } from "./testing/function-url.ts";
 import { installAwsLambdaGlobals, invokeStreaming } from "./testing/streaming-runtime.ts";
 
 // The functions' metrics as CloudWatch would extract them: the EMF lines one invocation
@@ -78,11 +78,12 @@ const total = (emf: Emf[], name: string, fn: string, labels: Record<string, stri
     .filter((e) => e.def.name === name && e.doc.function === fn && Object.entries(labels).every(([k, v]) => e.labels[k] === v))
     .reduce((sum, e) => sum + (Array.isArray(e.value) ? e.value.length : e.value), 0);
 
+/** A session and a thread through the Api function, as the router hands requests to it (OAC: a body hash on POSTs, the token in X-Murmur-Token). */
 async function signIn() {
-  const token = (await callFunctionUrl(handlers.api, "Api", { method: "POST", path: "/api/session" })).json.token as string;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const threadId = (await callFunctionUrl(handlers.api, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread
-    .id as string;
+  const api = (spec: Parameters<typeof callFunctionUrl>[2]) => callFunctionUrl(handlers.api, "Api", hashBody(spec));
+  const token = (await api({ method: "POST", path: "/api/session" })).json.token as string;
+  const headers = { "x-murmur-token": token, "content-type": "application/json" };
+  const threadId = (await api({ method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id as string;
   return { token, threadId };
 }
 
@@ -126,7 +127,7 @@ describe("EMF from the Lambda functions", () => {
     const from = lines.length;
     const event = functionUrlEvent({
       path: `/api/chats/sse/${threadId}`,
-      headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", "x-request-id": "req-stream-1" },
+      headers: { "x-murmur-token": token, accept: "text/event-stream", "x-request-id": "req-stream-1" },
     });
     const invocation = invokeStreaming(handlers.stream, event, lambdaContext("Stream", 2000));
     await expect.poll(() => parseSse(invocation.text()).map((b) => b.event), { timeout: 5000, interval: 10 }).toContain("snapshot");

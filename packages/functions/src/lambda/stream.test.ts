@@ -3,7 +3,7 @@ import { parseSse } from "@murmur/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
-import { functionUrlEvent, lambdaContext } from "./testing/function-url.ts";
+import { functionUrlEvent, hashBody, lambdaContext } from "./testing/function-url.ts";
 import { installAwsLambdaGlobals, invokeStreaming } from "./testing/streaming-runtime.ts";
 
 const PAD = 2048;
@@ -23,9 +23,9 @@ beforeAll(async () => {
 afterAll(() => fixture?.close());
 
 async function signIn() {
-  const api = (spec: Parameters<typeof callFunctionUrl>[2]) => callFunctionUrl(handlers.api, "Api", spec);
+  const api = (spec: Parameters<typeof callFunctionUrl>[2]) => callFunctionUrl(handlers.api, "Api", hashBody(spec));
   const token = (await api({ method: "POST", path: "/api/session" })).json.token as string;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const headers = { "x-murmur-token": token, "content-type": "application/json" };
   const threadId = (await api({ method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id as string;
   return { token, threadId };
 }
@@ -54,7 +54,7 @@ const reply = [
 const streamEvent = (threadId: string, token: string, headers: Record<string, string> = {}) =>
   functionUrlEvent({
     path: `/api/chats/sse/${threadId}`,
-    headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", ...headers },
+    headers: { "x-murmur-token": token, accept: "text/event-stream", ...headers },
   });
 
 describe("Stream function", () => {

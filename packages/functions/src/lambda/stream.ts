@@ -4,9 +4,10 @@ import { Resource } from "sst";
 import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createTailingEventLog, unlinkedInvoker } from "./deps.ts";
+import { createTailingEventLog, unlinkedInvoker, upstashSettings } from "./deps.ts";
 import { lambdaLogger } from "./log-sink.ts";
 import { lambdaMetrics } from "./metrics.ts";
+import { createStreamSlots } from "./stream-slots.ts";
 
 /** A stream closes on purpose this long before its invocation would be cut off. */
 export const CLOSE_MARGIN_MS = 60_000;
@@ -19,15 +20,21 @@ export function streamBudget(remainingMs: number): number {
 /**
  * The Stream function (Function URL, `RESPONSE_STREAM`): one SSE stream per invocation,
  * closed with `retry:` before the invocation's time runs out; the browser resumes from
- * the last id it got. Its metrics flush as EMF lines when its stream ends (planned close or
- * not): the invocation's end, for a stream (a refusal's are carried by the next flush).
+ * the last id it got. Its reader sends no CLIENT command and blocks once its follows
+ * have joined; with `STREAM_MAX_OPEN` set, a stream past the bound is refused in-band.
+ * Its metrics flush as EMF lines when its stream ends (planned close or not): the
+ * invocation's end, for a stream (a refusal's are carried by the next flush).
  */
-const { config, stage } = loadCloudConfig(Resource);
+const { config, maxOpenStreams, stage } = loadCloudConfig(Resource);
 const { metrics, flush } = lambdaMetrics("Stream", stage);
-const deps = createAppDeps(config, createTailingEventLog(config, metrics), unlinkedInvoker, lambdaLogger(), { metrics });
+const { log, announceFollows, runner } = createTailingEventLog(config, metrics);
+const deps = createAppDeps(config, log, unlinkedInvoker, lambdaLogger(), { metrics });
+const admission = maxOpenStreams ? createStreamSlots({ runner, prefix: upstashSettings(config).prefix, max: maxOpenStreams }) : undefined;
 export const handler = streamHandle(
   createApp({
     ...deps,
+    announceFollows,
+    admission,
     onStreamClose: flush,
     streamBudgetMs: (c) => streamBudget((c.env as { context: Context }).context.getRemainingTimeInMillis()),
   }),

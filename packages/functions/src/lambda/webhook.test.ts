@@ -2,6 +2,7 @@ import { signWebhook } from "@murmur/core/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callFunctionUrl } from "./testing/call.ts";
 import { type CloudFixture, startCloudFixture, TEST_SECRETS } from "./testing/cloud-fixture.ts";
+import { hashBody } from "./testing/function-url.ts";
 
 let fixture: CloudFixture;
 let api: unknown;
@@ -14,10 +15,11 @@ beforeAll(async () => {
 afterAll(() => fixture?.close());
 
 async function newThread() {
-  const token = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/session" })).json.token as string;
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const threadId = (await callFunctionUrl(api, "Api", { method: "POST", path: "/api/chats", headers, body: "{}" })).json.thread.id;
-  const read = async () => (await callFunctionUrl(api, "Api", { path: `/api/chats/${threadId}`, headers })).json.state.messages;
+  const token = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/session" }))).json.token as string;
+  const headers = { "x-murmur-token": token, "content-type": "application/json" };
+  const threadId = (await callFunctionUrl(api, "Api", hashBody({ method: "POST", path: "/api/chats", headers, body: "{}" }))).json.thread
+    .id;
+  const read = async () => (await callFunctionUrl(api, "Api", hashBody({ path: `/api/chats/${threadId}`, headers }))).json.state.messages;
   return { threadId: threadId as string, read };
 }
 

@@ -58,6 +58,10 @@ export function describeEventLog(settings: EventLogConfig): string {
       return "memory (embedded, in this process; gone when it stops; set REDIS_URL to keep it)";
     case "redis":
       return `redis at ${hide(settings.url)}, keys under ${settings.prefix}:`;
+    case "redis-cluster":
+      return `redis cluster seeded by ${settings.nodes.map((n) => (n.host.includes(":") ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(",")}${
+        settings.tls ? " (TLS)" : ""
+      }, keys under ${settings.prefix}:`;
     case "upstash":
       return `upstash REST at ${settings.restUrl}, keys under ${settings.prefix}:, tails ${
         settings.tailUrl ? `blocking over ${hide(settings.tailUrl)}` : `polling every ${settings.pollMinMs}-${settings.pollMaxMs} ms`

@@ -3,6 +3,7 @@ import type { MurmurConfig } from "@murmur/core/config";
 import {
   createBlockingTailer,
   createMemoryEventLog,
+  createRedisClusterEventLog,
   createRedisEventLog,
   createUpstashEventLog,
   type EventLog,
@@ -11,8 +12,9 @@ import type { Metrics } from "@murmur/core/metrics";
 import type { AgentOptions } from "../agents.ts";
 import { createAppDeps, createRunner, type Telemetry } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
-import { createLogger, errorText, jsonLines, type Logger } from "../log.ts";
+import { errorText, type Logger } from "../log.ts";
 import { withFields } from "../request-context.ts";
+import { localLogger } from "./log-sink.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
@@ -26,6 +28,14 @@ export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLo
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs });
     case "redis":
       return createRedisEventLog({ ...settings, onError, metrics });
+    case "redis-cluster":
+      return createRedisClusterEventLog({
+        ...settings,
+        username: settings.username ?? undefined,
+        password: settings.password ?? undefined,
+        onError,
+        metrics,
+      });
     case "upstash": {
       // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
       const tailer = settings.tailUrl
@@ -35,9 +45,6 @@ export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLo
     }
   }
 }
-
-/** The local server's log: one JSON line per record on stderr (stdout keeps the banner). */
-export const localLogger = (): Logger => createLogger(jsonLines((line) => process.stderr.write(line)));
 
 /** Logs a failing background loop at most once every 10 s, so an outage does not flood the log. */
 function rateLimitedWarning(what: string): (error: unknown) => void {
@@ -54,7 +61,7 @@ export function createLocalDeps(
   config: MurmurConfig,
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
-  logger: Logger = localLogger(),
+  logger: Logger = localLogger(config),
   telemetry: Telemetry = {},
 ): AppDeps & { invoker: InProcessInvoker } {
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.

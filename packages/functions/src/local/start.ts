@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { createOtelTracer } from "../tracing.ts";
+import { webHeaders } from "../web-headers.ts";
 import type { ObservabilityConfig } from "./config.ts";
 import { createEventLog, createLocalDeps } from "./deps.ts";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
@@ -64,6 +65,7 @@ export async function startLocalServer(config: MurmurConfig, options: LocalServe
   const root = new Hono();
   root.route("/", createApp(deps));
   if (servesWeb) {
+    root.use("/*", webHeaders);
     root.use("/*", serveStatic({ root: webDist }));
     // Client-side routes (e.g. /t/<threadId>) get the app shell.
     root.get("*", serveStatic({ root: webDist, path: "index.html" }));

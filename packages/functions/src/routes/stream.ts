@@ -6,9 +6,18 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { REQUEST_ID_HEADER } from "../request-context.ts";
 import { requireSession } from "../session.ts";
+import { LoggedSink } from "../stream-log.ts";
 import { webStreamResponder } from "../stream-responder.ts";
 import { ownedThread } from "../threads.ts";
 import { clientId } from "./stream-control.ts";
+
+/**
+ * A stream refused for want of a slot (see `AppDeps.admission`) asks the browser to come
+ * back after this long, or up to twice it (jitter, so refused browsers do not return together).
+ */
+export const BUSY_RETRY_MS = 30_000;
+/** A slot outlives its stream's planned close by this much when the stream dies without freeing it. */
+const SLOT_MARGIN_MS = 60_000;
 
 const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -36,18 +45,34 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     const client = clientId(c.req.query("client"));
     if (threads !== undefined && threads !== "1")
       throw new ValidationError("invalid query", [`threads: must be 1 when given, not "${threads.slice(0, 20)}"`]);
+    // Errors a retry can fix are reported in-band (EventSource gives up for good on any
+    // non-200), and the client comes back after `retry:`.
+    const inBand = (reason: "error" | "busy", message: string, retryMs: number) =>
+      new Response(encodeFrame({ retry: retryMs, event: "close", data: JSON.stringify({ reason, message }) }), { headers: SSE_HEADERS });
     let thread: ThreadRecord;
     try {
       thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
     } catch (error) {
-      // EventSource gives up for good on any non-200, so a passing outage is reported
-      // in-band and the client comes back after `retry:`.
       if (!(error instanceof UnavailableError)) throw error;
-      const data = JSON.stringify({ reason: "error", message: error.message });
-      return new Response(encodeFrame({ retry: deps.config.sse.retryMs, event: "close", data }), { headers: SSE_HEADERS });
+      return inBand("error", error.message, deps.config.sse.retryMs);
+    }
+    const maxDurationMs = streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c));
+    const streamId = newId("st");
+    const admission = deps.admission;
+    if (admission) {
+      const admitted = await admission
+        .acquire(streamId, (maxDurationMs || deps.config.sse.maxDurationMs) + SLOT_MARGIN_MS)
+        .catch((error: unknown) => (error instanceof UnavailableError ? error : Promise.reject(error)));
+      if (admitted instanceof UnavailableError) return inBand("error", admitted.message, deps.config.sse.retryMs);
+      if (!admitted) {
+        const retryMs = Math.round(BUSY_RETRY_MS * (1 + Math.random()));
+        return inBand("busy", "every stream slot is taken: this stream comes back by itself shortly", retryMs);
+      }
     }
     deps.streams.open();
     const onStreamClose = deps.onStreamClose;
+    const follows = 1 + (threads === "1" ? 1 : 0) + (client ? 1 : 0);
+    const release = deps.announceFollows?.(follows);
     // The runtime's sink tells the stream when the client goes away (no request signal:
     // asking for it costs an AbortController per held connection on @hono/node-server).
     const options = {
@@ -56,20 +81,26 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       after,
       owner: threads === "1" ? c.var.sessionId : undefined,
       heartbeatMs: deps.config.sse.heartbeatMs,
-      maxDurationMs: streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c)),
+      maxDurationMs,
       retryMs: deps.config.sse.retryMs,
       padToBytes: deps.config.sse.padBytes,
       maxBufferedBytes: deps.config.sse.maxBufferBytes,
-      control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId: newId("st") } : undefined,
+      control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId } : undefined,
       metrics: deps.metrics,
       onClose: (reason: string) => {
+        release?.();
         deps.streams.close();
+        admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
         onStreamClose?.(reason);
       },
     };
+    const respond = deps.streamResponder ?? webStreamResponder;
+    // The stream writes its own headers, the request id among them; nothing is added after.
     c.set("streaming", true);
     const headers = { ...SSE_HEADERS, [REQUEST_ID_HEADER]: c.var.trace.requestId };
-    return (deps.streamResponder ?? webStreamResponder)(c, headers, (sink) => startEventStream(options, sink));
+    if (deps.config.log === "off") return respond(c, headers, (sink) => startEventStream(options, sink));
+    const facts = { route: "/api/chats/sse/:threadId", threadId: thread.id, resumed: after !== null };
+    return respond(c, headers, (sink) => startEventStream(options, new LoggedSink(sink, c.var.logger, facts)));
   });
 }
 

@@ -6,10 +6,12 @@ import {
   CREATE_THREAD,
   DELETE_THREAD,
   GET_THREAD,
+  LIST_POSITION,
   LIST_THREADS,
   POLL,
   POSITIONS,
   PUBLISH_SIGNAL,
+  publishingScript,
   READ,
   READ_SIGNALS,
   RENAME_THREAD,
@@ -17,8 +19,8 @@ import {
   SNAPSHOT,
 } from "./scripts.ts";
 
-/** Each script's name in `murmur_redis_commands_total{command="script:<name>"}`. */
-const SCRIPT_NAMES = new Map<string, string>([
+/** Each script's name in `murmur_redis_commands_total{command="script:<name>"}` (as is, and as a cluster runs it). */
+const NAMED: readonly [string, string][] = [
   [APPEND, "append"],
   [CREATE_THREAD, "create_thread"],
   [DELETE_THREAD, "delete_thread"],
@@ -32,6 +34,11 @@ const SCRIPT_NAMES = new Map<string, string>([
   [RENAME_THREAD, "rename_thread"],
   [RENEW_LEASE, "renew_lease"],
   [SNAPSHOT, "snapshot"],
+  [LIST_POSITION, "list_position"],
+];
+const SCRIPT_NAMES = new Map<string, string>([
+  ...NAMED,
+  ...NAMED.map(([script, name]): [string, string] => [publishingScript(script), name]),
 ]);
 
 /**
@@ -50,8 +57,12 @@ export class CommandMeter {
     this.unavailable = metrics.counter(EVENT_LOG_UNAVAILABLE);
   }
 
-  /** Times `run` as command `command`: counted when sent, and as an error when it rejects. */
-  async measure<T>(command: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Counts `run` as command `command` when sent, and as an error when it rejects; a
+   * rejection that Redis itself answered (a refused command) leaves the store reachable.
+   * `expected` marks rejections that are no failure (a read ended on purpose).
+   */
+  async measure<T>(command: string, run: () => Promise<T>, expected?: (error: unknown) => boolean): Promise<T> {
     const counters = this.counters(command);
     counters.sent.inc();
     try {
@@ -59,8 +70,10 @@ export class CommandMeter {
       this.reachable();
       return result;
     } catch (error) {
+      if (expected?.(error)) throw error;
       counters.errors.inc();
-      this.unreachable();
+      if (answered(error)) this.reachable();
+      else this.unreachable();
       throw error;
     }
   }
@@ -85,6 +98,11 @@ export class CommandMeter {
     this.unavailable.inc((performance.now() - this.downSince) / 1000);
     this.downSince = null;
   }
+}
+
+/** An error Redis answered with (ioredis' ReplyError, @upstash/redis' UpstashError): the store was reached. */
+function answered(error: unknown): boolean {
+  return error instanceof Error && (error.name === "ReplyError" || error.name === "UpstashError");
 }
 
 const meters = new WeakMap<Metrics, CommandMeter>();

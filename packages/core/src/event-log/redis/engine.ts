@@ -26,16 +26,18 @@ import { checkChannel, checkSignal } from "../signals.ts";
 import { byListOrder, pageCursorAfter, pageSize, parsePageCursor, titleFromText } from "../thread-record.ts";
 import { field, toRecord } from "./entries.ts";
 import { followStream } from "./follow.ts";
-import { activityKey, checkPrefix, ownerKey, signalKey, threadKeys } from "./keys.ts";
+import { activityKey, checkPrefix, ownerKey, ownerTag, signalKey, threadKeys, threadTag } from "./keys.ts";
 import type { RawEntry, StreamTailer } from "./multiplexer.ts";
 import {
   APPEND,
   CREATE_THREAD,
   DELETE_THREAD,
   GET_THREAD,
+  LIST_POSITION,
   LIST_THREADS,
   POSITIONS,
   PUBLISH_SIGNAL,
+  publishingScript,
   READ,
   READ_SIGNALS,
   RENAME_THREAD,
@@ -58,6 +60,12 @@ export interface ScriptRunner {
 export interface RedisLogOptions extends EventLogOptions {
   /** Key prefix of app and stage, e.g. `murmur:local`. */
   readonly prefix: string;
+  /**
+   * The log runs on a Redis Cluster: every script also publishes the entries it appends
+   * (see `publishingScript`), which the cluster tailer follows, and a thread's id must
+   * carry its owner's hash tag (`newThreadId`), so that each script touches one slot.
+   */
+  readonly cluster?: boolean;
 }
 
 const DEFAULT_MAX_EVENTS = 10_000;
@@ -77,6 +85,9 @@ export class RedisEventLog implements EventLog {
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
   private closed = false;
   private readonly hubs = new ThreadHubs(this);
+  private readonly cluster: boolean;
+  /** Each script as this log runs it (see `RedisLogOptions.cluster`). */
+  private readonly scripts = new Map<string, string>();
 
   constructor(
     readonly name: string,
@@ -86,10 +97,16 @@ export class RedisEventLog implements EventLog {
   ) {
     this.prefix = checkPrefix(options.prefix);
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
+    this.cluster = options.cluster ?? false;
     this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
+    if (this.cluster && threadTag(input.id) !== ownerTag(input.owner)) {
+      throw new ValidationError(
+        `thread id ${input.id} does not carry its owner's hash tag: on a Redis Cluster, ids come from newThreadId(owner)`,
+      );
+    }
     const keys = threadKeys(this.prefix, input.id);
     const created = await this.run(
       CREATE_THREAD,
@@ -138,17 +155,21 @@ export class RedisEventLog implements EventLog {
   }
 
   async positions(threadId: string, listOwner: string): Promise<Positions> {
-    const reply = (await this.run(
-      POSITIONS,
-      [threadKeys(this.prefix, threadId).meta, activityKey(this.prefix, listOwner)],
-      [],
-    )) as unknown[];
+    const meta = threadKeys(this.prefix, threadId).meta;
+    const activity = activityKey(this.prefix, listOwner);
+    // One script when the thread and the list share a slot (the thread is listOwner's);
+    // two otherwise (someone else's thread, or an id without its owner's tag).
+    const together = threadTag(threadId) === ownerTag(listOwner);
+    const [reply, listPosition] = (await Promise.all([
+      this.run(POSITIONS, together ? [meta, activity] : [meta], []),
+      together ? "" : this.run(LIST_POSITION, [activity], []),
+    ])) as [unknown[], string];
     if (reply.length === 0) throw new NotFoundError(`thread ${threadId} not found`);
-    const [position, meta] = reply as [string, string[]];
+    const [position, flat] = reply as [string, string[]];
     // A deleted thread's tombstone keeps only its owner: unknown, as to every other method.
-    if (field(meta, "epoch") === undefined || field(meta, "deleted") !== undefined) throw new NotFoundError(`thread ${threadId} not found`);
-    const cursor = formatCursor({ epoch: field(meta, "epoch") as string, ...splitId(field(meta, "head") ?? "0-0") });
-    return { owner: field(meta, "owner") as string, cursor, position, leases: leasesFromFlat(meta) };
+    if (field(flat, "epoch") === undefined || field(flat, "deleted") !== undefined) throw new NotFoundError(`thread ${threadId} not found`);
+    const cursor = formatCursor({ epoch: field(flat, "epoch") as string, ...splitId(field(flat, "head") ?? "0-0") });
+    return { owner: field(flat, "owner") as string, cursor, position: together ? position : listPosition, leases: leasesFromFlat(flat) };
   }
 
   async publishSignal(channel: string, message: string): Promise<void> {
@@ -370,8 +391,13 @@ export class RedisEventLog implements EventLog {
 
   private async run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     if (this.closed) throw new UnavailableError("event log is closed");
+    let source = script;
+    if (this.cluster) {
+      source = this.scripts.get(script) ?? publishingScript(script);
+      this.scripts.set(script, source);
+    }
     try {
-      return await this.runner.run(script, keys, args);
+      return await this.runner.run(source, keys, args);
     } catch (cause) {
       throw unavailable(cause);
     }

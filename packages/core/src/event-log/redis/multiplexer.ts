@@ -15,8 +15,21 @@ export interface StreamTailer {
    * A watcher that joins a watch already past its own `fromId` misses what lies between.
    */
   position(stream: string): string | undefined;
+  /**
+   * Announces `count` watches about to be made (a stream's thread, list and signals, each
+   * after a read of its own): the reader holds its next read until they have all joined,
+   * so that one blocking read names them all and no read has to be ended early to add
+   * one. Returns a release for what is left of the hold (call it when the stream ends
+   * first). A hold lapses by itself after {@link HOLD_MAX_MS}, so a miscount costs at
+   * most one early end of a read, never a lost entry: entries are read from each watch's
+   * `fromId` whenever the read comes.
+   */
+  expect?(count: number): () => void;
   close(): Promise<void>;
 }
+
+/** Longest a reader is held for announced watches (see {@link StreamTailer.expect}). */
+export const HOLD_MAX_MS = 1000;
 
 /** How a multiplexer reads: one call covers every watched stream. */
 export interface TailDriver {
@@ -25,8 +38,14 @@ export interface TailDriver {
    * blocking driver waits up to its block time; a polling driver answers at once.
    */
   read(streams: readonly (readonly [key: string, id: string])[]): Promise<[string, RawEntry[]][] | null>;
-  /** Ends a pending blocking read early, so a new watch is read at once. */
+  /**
+   * A watch was added: end a pending blocking read early, so the new stream is read at
+   * once. (A dropped watch needs nothing: the pending read names one stream too many,
+   * whose entries nobody takes, until it ends.)
+   */
   interrupt(): Promise<void>;
+  /** Nothing is watched any more: a pending read serves nobody (optional). */
+  idle?(): void;
   /** Milliseconds to wait after `emptyReads` reads in a row found nothing (0: none). */
   pauseAfter(emptyReads: number): number;
   close(): Promise<void>;
@@ -42,19 +61,14 @@ interface Watch {
  * `onError` and retried with backoff up to 1 s; watches stay in place and resume from
  * the last delivered id, so nothing is skipped once Redis answers again.
  */
-export function createStreamMultiplexer(
-  driver: TailDriver,
-  onError: (error: unknown) => void = () => {},
-  /**
-   * After a watch is added or dropped, wait this long for more before the next read (0:
-   * read at once). A function that serves one stream per invocation watches its few
-   * streams within milliseconds of each other: settling lets one read name them all,
-   * rather than a read, an interrupt and a read again for each (every command billed).
-   */
-  settleMs = 0,
-): StreamTailer {
+export function createStreamMultiplexer(driver: TailDriver, onError: (error: unknown) => void = () => {}): StreamTailer {
   const watches = new Map<string, Watch>();
-  let settleUntil = 0;
+  /** Announced watches not yet made (see `expect`), oldest first; a join counts against the oldest. */
+  let holds: { left: number; readonly until: number }[] = [];
+  const holding = () => {
+    holds = holds.filter((hold) => hold.left > 0 && Date.now() < hold.until);
+    return holds.length > 0 ? Math.max(...holds.map((hold) => hold.until)) - Date.now() : 0;
+  };
   let closed = false;
   let running = false;
   let wakeIdle: (() => void) | null = null;
@@ -70,8 +84,9 @@ export function createStreamMultiplexer(
         });
         continue;
       }
-      if (Date.now() < settleUntil) {
-        await pause(settleUntil - Date.now());
+      const held = holding();
+      if (held > 0) {
+        await pause(held);
         continue;
       }
       const streams = [...watches].map(([key, watch]) => [key, watch.lastId] as const);
@@ -112,13 +127,10 @@ export function createStreamMultiplexer(
       wakePause = done;
     });
 
-  const changed = () => {
-    settleUntil = settleMs > 0 ? Date.now() + settleMs : 0;
+  const wake = () => {
     wakeIdle?.();
     wakeIdle = null;
     wakePause?.();
-    // With nothing left to watch the pending read serves nobody: the next watch interrupts it.
-    if (watches.size > 0) void driver.interrupt().catch(() => {});
   };
 
   return {
@@ -131,26 +143,37 @@ export function createStreamMultiplexer(
         watches.set(stream, watch);
       }
       watch.listeners.add(onEntries);
+      const hold = holds.find((h) => h.left > 0);
+      if (hold) hold.left--;
       if (!running) {
         running = true;
         void loop();
       }
-      if (isNew) changed();
+      if (isNew) void driver.interrupt().catch(() => {});
+      if (isNew || hold?.left === 0) wake();
       return () => {
         const current = watches.get(stream);
         if (!current?.listeners.delete(onEntries) || current.listeners.size > 0) return;
         watches.delete(stream);
-        changed();
+        if (watches.size === 0) driver.idle?.();
       };
     },
     position(stream) {
       return watches.get(stream)?.lastId;
     },
+    expect(count) {
+      const hold = { left: Math.max(0, Math.floor(count)), until: Date.now() + HOLD_MAX_MS };
+      holds.push(hold);
+      return () => {
+        if (hold.left === 0) return;
+        hold.left = 0;
+        wake();
+      };
+    },
     async close() {
       closed = true;
       watches.clear();
-      wakeIdle?.();
-      wakePause?.();
+      wake();
       await driver.close();
     },
   };

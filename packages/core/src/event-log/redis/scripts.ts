@@ -25,6 +25,45 @@ local function field(entry, name)
 end
 `;
 
+/**
+ * What a script does with each entry it appends (`feed`) and, before it returns, with all
+ * of them (`flush`). On one Redis nothing: readers block in `XREAD`. On a Redis Cluster
+ * (see {@link publishingScript}) each stream's new entries go out as one sharded pub/sub
+ * message on the channel named by the stream's key (so in its slot), which the cluster
+ * tailer (cluster-tailer.ts) delivers without reading the stream again.
+ */
+const FEED_OFF = `
+local function feed() end
+local function flush() end
+`;
+
+const FEED_PUBLISH = `
+local fedEntries, fedStreams = {}, {}
+local function feed(stream, id, ...)
+  local entries = fedEntries[stream]
+  if not entries then
+    entries = {}
+    fedEntries[stream] = entries
+    fedStreams[#fedStreams + 1] = stream
+  end
+  entries[#entries + 1] = {id, {...}}
+end
+local function flush()
+  for i = 1, #fedStreams do
+    redis.call('SPUBLISH', fedStreams[i], cjson.encode(fedEntries[fedStreams[i]]))
+  end
+end
+`;
+
+/**
+ * The script as it runs on a Redis Cluster: the same, but publishing what it appends (a
+ * JSON array of `[id, [field, value, ...]]`, exactly the entries `XREAD` would return)
+ * with `SPUBLISH` (Redis 7) on each appended stream's own key as the channel.
+ */
+export function publishingScript(script: string): string {
+  return script.replace(FEED_OFF, FEED_PUBLISH);
+}
+
 // The hash tags of keys.ts, in Lua: an owner's (8 hex digits of its SHA-1) and a thread's
 // (the owner tag its id embeds, or the whole id).
 const TAGS = `
@@ -53,7 +92,7 @@ local function notify(activity, meta, threadId)
       args[#args + 1] = values[i]
     end
   end
-  redis.call(unpack(args))
+  feed(activity, redis.call(unpack(args)), unpack(args, 7))
 end
 `;
 
@@ -61,11 +100,12 @@ end
  * KEYS: meta, ownerIndex, activity. ARGV: owner, createdAt, epoch, threadId.
  * Returns 1, or 0 when the thread exists.
  */
-export const CREATE_THREAD = `${NOTIFY}
+export const CREATE_THREAD = `${FEED_OFF}${NOTIFY}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'createdAt', ARGV[2], 'updatedAt', ARGV[2], 'epoch', ARGV[3], 'head', '0-0')
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
 notify(KEYS[3], KEYS[1], ARGV[4])
+flush()
 return 1
 `;
 
@@ -93,7 +133,7 @@ export const APPEND_ARGS_PER_EVENT = 10;
  * (in the one HSET the delta pays anyway), dropped with the reply's end. The stream is
  * trimmed exactly to maxEvents by XADD itself (MAXLEN), with no XLEN.
  */
-export const APPEND = `${TAGS}${NOTIFY}
+export const APPEND = `${FEED_OFF}${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local maxEvents, keyPrefix, threadId, n, leaseMs = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local W = ${APPEND_ARGS_PER_EVENT}
@@ -125,7 +165,9 @@ for e = 1, n do
     if seq <= seqs[messageId] then
       status, id = 'dup', head
     else
-      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      local prev = head
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', prev, 'i', eventId, 'e', json)
+      feed(stream, head, 'p', prev, 'i', eventId, 'e', json)
       redis.call('APPEND', partial, text)
       seqs[messageId] = seq
       dirty[messageId] = true
@@ -136,7 +178,9 @@ for e = 1, n do
     if existing then
       status, id = 'dup', existing
     else
-      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', head, 'i', eventId, 'e', json)
+      local prev = head
+      head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', prev, 'i', eventId, 'e', json)
+      feed(stream, head, 'p', prev, 'i', eventId, 'e', json)
       redis.call('HSET', ids, eventId, head)
       if etype ~= 'message.delta' then
         redis.call('RPUSH', history, json)
@@ -197,6 +241,7 @@ if headMoved then
 end
 if #ended > 0 then redis.call('HDEL', meta, unpack(ended)) end
 if changed then notify(ownerKeyOf(keyPrefix, owner, ':activity'), meta, threadId) end
+flush()
 return out
 `;
 
@@ -299,18 +344,26 @@ end
 return {last and last[1] or '0-0', out, #ids > limit and 1 or 0}
 `;
 
+const LAST_ID = `
+local function lastId(stream)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  return last and last[1] or '0-0'
+end
+`;
+
 /**
  * KEYS: meta. ARGV: title, at, keyPrefix, threadId.
  * Returns {'nothread'}, {'same', metaFlat} (the title already), or {'ok', metaFlat}.
  * Sets `renamedAt` (never backwards) and tells the owner's activity stream.
  */
-export const RENAME_THREAD = `${TAGS}${NOTIFY}
+export const RENAME_THREAD = `${FEED_OFF}${TAGS}${NOTIFY}
 local m = redis.call('HMGET', KEYS[1], 'epoch', 'owner', 'title', 'renamedAt')
 if not m[1] then return {'nothread'} end
 if m[3] == ARGV[1] then return {'same', redis.call('HGETALL', KEYS[1])} end
 local at = math.max(tonumber(ARGV[2]), tonumber(m[4] or '0') + 1)
 redis.call('HSET', KEYS[1], 'title', ARGV[1], 'renamedAt', at)
 notify(ownerKeyOf(ARGV[3], m[2], ':activity'), KEYS[1], ARGV[4])
+flush()
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `;
 
@@ -327,7 +380,7 @@ const TOMBSTONE_TTL_MS = 30 * 24 * 3600_000;
  * lets the stream expire; removes the thread from the owner's index and tells the
  * owner's activity stream (an entry with `deleted` and no record).
  */
-export const DELETE_THREAD = `${TAGS}
+export const DELETE_THREAD = `${FEED_OFF}${TAGS}
 local m = redis.call('HMGET', KEYS[1], 'owner', 'epoch', 'deleted', 'head')
 if not m[1] then return {'nothread'} end
 if m[1] ~= ARGV[1] then return {'forbidden'} end
@@ -339,25 +392,34 @@ end
 redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'deleted', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ${TOMBSTONE_TTL_MS})
-redis.call('XADD', KEYS[2], '*', 'p', m[4], 'i', 'deleted', 'x', 'deleted')
+feed(KEYS[2], redis.call('XADD', KEYS[2], '*', 'p', m[4], 'i', 'deleted', 'x', 'deleted'), 'p', m[4], 'i', 'deleted', 'x', 'deleted')
 redis.call('PEXPIRE', KEYS[2], ${DELETED_STREAM_TTL_MS})
 redis.call('ZREM', ownerKeyOf(ARGV[3], ARGV[1], ':threads'), ARGV[4])
 local activity = ownerKeyOf(ARGV[3], ARGV[1], ':activity')
 local last = redis.call('XREVRANGE', activity, '+', '-', 'COUNT', 1)[1]
-redis.call('XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', last and last[1] or '0-0', 't', ARGV[4], 'deleted', ARGV[2])
+local prev = last and last[1] or '0-0'
+feed(activity, redis.call('XADD', activity, 'MAXLEN', '~', ${ACTIVITY_MAXLEN}, '*', 'p', prev, 't', ARGV[4], 'deleted', ARGV[2]), 'p', prev, 't', ARGV[4], 'deleted', ARGV[2])
+flush()
 return {'ok'}
 `;
 
 /**
- * KEYS: meta, activity. Returns {lastActivityId, metaFlat} or {} when the thread is
- * unknown: where a thread (its head, its owner, its leases) and its owner's list stand,
- * for an idle client's check.
+ * KEYS: meta, activity (optional). Returns {lastActivityId ('' without the activity key),
+ * metaFlat} or {} when the thread is unknown: where a thread (its head, its owner, its
+ * leases) and its owner's list stand, for an idle client's check.
  */
-export const POSITIONS = `
+export const POSITIONS = `${LAST_ID}
 local meta = redis.call('HGETALL', KEYS[1])
 if #meta == 0 then return {} end
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
-return {last and last[1] or '0-0', meta}
+return {KEYS[2] and lastId(KEYS[2]) or '', meta}
+`;
+
+/**
+ * KEYS: activity. Returns the id of the owner's newest activity entry ('0-0': none): the
+ * list position, for a `positions` call whose thread and list lie in different slots.
+ */
+export const LIST_POSITION = `${LAST_ID}
+return lastId(KEYS[1])
 `;
 
 /** KEYS: meta. ARGV: runId, expiresAt. Renews a run's lease while its reply is in progress; returns 1, or 0 when it ended. */
@@ -374,10 +436,12 @@ const SIGNAL_MAXLEN = 50;
 const SIGNAL_TTL_MS = 24 * 3600_000;
 
 /** KEYS: channel stream. ARGV: message. Appends it, naming the entry before it (`p`). */
-export const PUBLISH_SIGNAL = `
+export const PUBLISH_SIGNAL = `${FEED_OFF}
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${SIGNAL_MAXLEN}, '*', 'p', last and last[1] or '0-0', 'm', ARGV[1])
+local prev = last and last[1] or '0-0'
+feed(KEYS[1], redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${SIGNAL_MAXLEN}, '*', 'p', prev, 'm', ARGV[1]), 'p', prev, 'm', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ${SIGNAL_TTL_MS})
+flush()
 return 1
 `;
 

@@ -50,6 +50,15 @@ export function createShardedTailer(makeReader: () => StreamTailer, perReader = 
     position(stream) {
       return shardOf.get(stream)?.tailer.position(stream);
     },
+    expect(count) {
+      // The announced watches go where the next new stream would: the first reader with room.
+      let shard = shards.find((s) => s.streams.size < perReader);
+      if (!shard) {
+        shard = { tailer: makeReader(), streams: new Map() };
+        shards.push(shard);
+      }
+      return shard.tailer.expect?.(count) ?? (() => {});
+    },
     async close() {
       shardOf.clear();
       await Promise.all(shards.splice(0).map((shard) => shard.tailer.close()));

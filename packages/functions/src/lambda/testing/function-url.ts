@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 
 /** The URL id Lambda gives a Function URL: 32 lowercase letters and digits. */
@@ -15,6 +15,40 @@ export interface RequestSpec {
   readonly body?: string;
   /** Send the body base64-encoded, as Function URLs do for content types that are not text. */
   readonly base64?: boolean;
+  /**
+   * Whether the function sits behind CloudFront's Origin Access Control (Api and Stream
+   * in sst.config.ts; default true): CloudFront then signs the request with SigV4, and
+   * its `Authorization` replaces the caller's. Webhook's route is unsigned: false.
+   */
+  readonly oac?: boolean;
+}
+
+/** `spec` as the web app sends it (api.ts): a request with a body carries its SHA-256 in `x-amz-content-sha256`. */
+export function hashBody(spec: RequestSpec): RequestSpec {
+  if ((spec.method ?? "GET") === "GET") return spec;
+  const hash = createHash("sha256")
+    .update(spec.body ?? "")
+    .digest("hex");
+  return { ...spec, headers: { ...spec.headers, "x-amz-content-sha256": hash } };
+}
+
+/** What CloudFront's OAC signature puts in `Authorization` (the caller's is gone). */
+export const OAC_AUTHORIZATION =
+  "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLECLOUDFRONT/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=0123456789abcdef";
+
+/**
+ * Why Lambda would refuse a signed request before the function runs, or null: OAC
+ * signs POSTs with the body hash the viewer sent in `x-amz-content-sha256` (CloudFront
+ * does not compute it), and Lambda takes no unsigned or mismatched payload.
+ */
+export function oacRefusal(spec: RequestSpec): string | null {
+  if (spec.oac === false || (spec.method ?? "GET") === "GET") return null;
+  const sent = Object.entries(spec.headers ?? {}).find(([name]) => name.toLowerCase() === "x-amz-content-sha256")?.[1];
+  const actual = createHash("sha256")
+    .update(spec.body ?? "")
+    .digest("hex");
+  if (sent === undefined) return "missing x-amz-content-sha256: the signature does not cover the payload";
+  return sent === actual ? null : "x-amz-content-sha256 does not match the body";
 }
 
 /**
@@ -40,6 +74,7 @@ export function functionUrlEvent(spec: RequestSpec): LambdaFunctionURLEvent {
     "x-forwarded-proto": "https",
     ...(spec.body !== undefined ? { "content-length": String(Buffer.byteLength(spec.body)) } : {}),
     ...spec.headers,
+    ...(spec.oac === false ? {} : { authorization: OAC_AUTHORIZATION, "x-amz-date": "20250101T000000Z" }),
   };
   return {
     version: "2.0",
