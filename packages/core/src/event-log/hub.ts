@@ -25,6 +25,14 @@ interface Hub {
   readonly live: Map<ThreadListener, string | null>;
   readonly joining: Set<Joiner>;
   readonly stop: AbortController;
+  /**
+   * When this process's own appends to the thread committed (`performance.now()` at the
+   * append's reply), by the cursor of each append's first event, until the feed delivers
+   * them; and the last cursor the feed delivered, so a reply that comes after its entry
+   * (the blocking reader can beat the script's reply) leaves nothing behind.
+   */
+  readonly committed: Map<string, number>;
+  delivered: string | null;
 }
 
 const isAfter = (a: string, b: string) => compareCursors(parseCursor(a), parseCursor(b)) > 0;
@@ -49,7 +57,7 @@ export class ThreadHubs {
     let hub = this.hubs.get(threadId);
     let joiner: Joiner | null = null;
     if (!hub) {
-      hub = { live: new Map([[listener, null]]), joining: new Set(), stop: new AbortController() };
+      hub = { live: new Map([[listener, null]]), joining: new Set(), stop: new AbortController(), committed: new Map(), delivered: null };
       this.hubs.set(threadId, hub);
       void this.feed(threadId, after, hub);
     } else {
@@ -75,11 +83,7 @@ export class ThreadHubs {
           break;
         }
         const batch = item.events as LoggedEvent[];
-        // When this process learned of the append: the start of append-to-delivery latency
-        // (see DELIVERY_LATENCY). Not the commit in Redis: the appender may be another process
-        // or function, on another clock, and an entry id's milliseconds are too coarse; for
-        // the memory log this is the commit's own turn of the event loop. Once per batch.
-        const at = performance.now();
+        const at = learnedAt(hub, batch);
         for (const [listener, ahead] of hub.live) {
           if (ahead === null) deliver(listener, batch, at);
           else deliverPast(hub, listener, batch, ahead, at);
@@ -157,6 +161,17 @@ export class ThreadHubs {
     hub.stop.abort();
   }
 
+  /**
+   * This process appended events to `threadId`; `cursor` is the first one's, `at` when
+   * the append committed (`performance.now()`). Kept only while the thread has a feed
+   * here that has not delivered it yet: the start of its delivery latency.
+   */
+  committed(threadId: string, cursor: string, at: number): void {
+    const hub = this.hubs.get(threadId);
+    if (!hub || (hub.delivered !== null && !isAfter(cursor, hub.delivered)) || hub.committed.size >= MAX_COMMITTED) return;
+    hub.committed.set(cursor, at);
+  }
+
   /** Ends every listener (the log is closing). */
   close(): void {
     for (const hub of this.hubs.values()) hub.stop.abort();
@@ -188,6 +203,30 @@ export class FeedResetError extends Error {
     super(`the thread's feed was reset (${reason}); subscribe again from your cursor`);
     this.name = "FeedResetError";
   }
+}
+
+/** Appends of one process a feed waits for at most (a bound, should its feed stall). */
+const MAX_COMMITTED = 10_000;
+
+/**
+ * When this process learned that `batch` committed: the start of its append-to-delivery
+ * latency (see DELIVERY_LATENCY), once per batch. Its own append's reply when this process
+ * appended it (in the memory log, the commit's own turn of the event loop), else the
+ * feed's receipt now: another process or function appended it, on a clock that is not
+ * ours (and an entry id's milliseconds are Redis's clock, and too coarse).
+ */
+function learnedAt(hub: Hub, batch: readonly LoggedEvent[]): number {
+  let at = performance.now();
+  if (hub.committed.size > 0) {
+    for (const { cursor } of batch) {
+      const committed = hub.committed.get(cursor);
+      if (committed === undefined) continue;
+      hub.committed.delete(cursor);
+      if (committed < at) at = committed;
+    }
+  }
+  hub.delivered = (batch.at(-1) as LoggedEvent).cursor;
+  return at;
 }
 
 /** Delivers what lies past `ahead`, and clears it once the feed has caught up with it. */

@@ -192,7 +192,9 @@ export class MemoryEventLog implements EventLog {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
     }
     const results = events.map((event) => this.appendOne(thread, event));
-    if (results.some((r) => !r.duplicate)) {
+    const first = results.find((r) => !r.duplicate);
+    if (first) {
+      this.hubs.committed(threadId, first.cursor, performance.now());
       this.trim(thread);
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();

@@ -61,7 +61,7 @@ export const FRAMES_DELIVERED: CounterDef<never> = {
 export const DELIVERY_LATENCY: HistogramDef<never> = {
   kind: "histogram",
   name: "murmur_delivery_latency_seconds",
-  help: "Time from this process learning that an append committed (its tail receiving the entry) to the frame's write on each stream.",
+  help: "Time from this process learning that an append committed (its own append's reply, else its tail receiving the entry) to the frame's write on each stream.",
   unit: "seconds",
   labels: [],
   buckets: DELIVERY_BUCKETS_SECONDS,

@@ -100,7 +100,7 @@ export function serverLatencySection(systems: readonly SystemResult[], tolerance
   }
   if (rows.length === 0) return "Not measured in this run (no Murmur design ran a latency window).";
   return [
-    "The server times each write from the moment its tail received the append (the commit, as far as this process can know it: an appender may be another process), to the frame's write on each stream; the client times from before the webhook is signed to the parsed event. So the server's p99 should sit at or a little below the client's, by what it does not time (the webhook request, the Redis reader's hop, the client's read). The webhook's part is measured beside it: the publisher's time from a webhook's stamp to its 200.",
+    "The server times each write from the moment it learned the append committed (the webhook is served by the same process, so: the append's own reply, or the shared reader's receipt when that came first), to the frame's write on each stream; the client times from before the webhook is signed to the parsed event. So the server's p99 should sit at or a little below the client's, by what it does not time (the webhook request, the Redis reader's hop, the client's read). The webhook's part is measured beside it: the publisher's time from a webhook's stamp to its 200.",
     "",
     `Agreement: ${tolerance}.`,
     "",

@@ -252,12 +252,16 @@ export class RedisEventLog implements EventLog {
     }
     const reply = (await this.run(APPEND, [keys.meta, keys.stream, keys.ids, keys.history, ...partialKeys], args)) as (string | number)[];
     if (reply[0] === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
+    const committedAt = performance.now();
     const epoch = String(reply[0]);
-    return events.map((_, e) => ({
+    const results = events.map((_, e) => ({
       cursor: `${epoch}:${reply[1 + e * 3 + 1]}`,
       duplicate: reply[1 + e * 3] === "dup",
       cancelRequested: Number(reply[1 + e * 3 + 2]) === 1,
     }));
+    const first = results.find((r) => !r.duplicate);
+    if (first) this.hubs.committed(threadId, first.cursor, committedAt);
+    return results;
   }
 
   async read(threadId: string, after: string | null, limit: number): Promise<ReadResult> {
