@@ -37,6 +37,20 @@ const AGENT_SETTINGS = [
   "LANGGRAPH_STREAM",
 ];
 
+/**
+ * The limits (README "Limits"), taken from the deploying shell or `.env` into every
+ * function when set (each function reads the ones it enforces); unset, the defaults hold.
+ */
+const LIMIT_SETTINGS = [
+  "LIMIT_SENDS_PER_MINUTE",
+  "LIMIT_THREAD_SENDS_PER_MINUTE",
+  "LIMIT_THREADS_PER_HOUR",
+  "LIMIT_STREAMS_PER_SESSION",
+  "LIMIT_RUNS_PER_THREAD",
+  "LIMIT_MESSAGE_BYTES",
+  "LIMIT_REPLY_BYTES",
+];
+
 export default $config({
   app(input) {
     const production = input?.stage === "production";
@@ -178,7 +192,11 @@ export default $config({
       runtime: "nodejs22.x" as const,
       architecture: ARCHITECTURE,
       link: [upstashLink, sessionSecret, webhookSecret],
-      environment: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), SSE_PAD_BYTES: String(PAD_BYTES) },
+      environment: {
+        SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
+        SSE_PAD_BYTES: String(PAD_BYTES),
+        ...Object.fromEntries(LIMIT_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
+      },
       // One JSON line per request and stream end (functions/src/log.ts); Lambda adds the request id.
       logging: { format: "json" as const },
       transform: {

@@ -13,6 +13,7 @@ import { defineConfig } from "vitest/config";
 const REDIS = [
   "packages/core/src/event-log/redis.test.ts",
   "packages/core/src/event-log/upstash.test.ts",
+  "packages/core/src/limits/redis.test.ts",
   "packages/*/src/**/*.redis.test.ts",
   "packages/functions/src/local/redis-faults.test.ts",
 ];

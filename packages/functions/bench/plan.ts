@@ -19,6 +19,11 @@ export interface Plan {
   readonly idleMs: number;
   /** Spread-layout counts where server RSS is taken. */
   readonly memoryAt: readonly number[];
+  /**
+   * A last spread step, connections and RSS only, for designs that ask for it: as many as
+   * one process can hold here (the container's descriptor limit is 20,000); 0: none.
+   */
+  readonly ceilingAt: number;
   /** Longest one ladder step may spend opening subscribers. */
   readonly openBudgetMs: number;
   /** Pause after opening, before measuring. */
@@ -31,6 +36,8 @@ export interface Plan {
   readonly saturationMs: number;
   /** Events published ahead of the slowest subscriber during saturation. */
   readonly saturationWindow: number;
+  /** Webhooks of 100 events timed one at a time after saturation, at the same subscribers. */
+  readonly batchWebhooks: number;
   readonly resumeK: readonly number[];
   /** Longest wait for the K missed events after a reconnect. */
   readonly resumeTimeoutMs: number;
@@ -72,6 +79,7 @@ export const FULL: Plan = {
   idleAt: [10, 1000],
   idleMs: 12_000,
   memoryAt: [1000, 10_000],
+  ceilingAt: 19_000,
   openBudgetMs: 25_000,
   settleMs: 500,
   publishMs: 3000,
@@ -79,6 +87,7 @@ export const FULL: Plan = {
   saturationAt: 1000,
   saturationMs: 4000,
   saturationWindow: 100,
+  batchWebhooks: 40,
   resumeK: [10, 1000, 10_000],
   resumeTimeoutMs: 30_000,
   heartbeatMs: 5000,
@@ -89,13 +98,14 @@ export const QUICK: Plan = {
   // About 7.5 s per design (seven), then the cost model's quick session: 60-70 s in all here, within the hard stop.
   budgetMs: 52_000,
   reserveMs: 6000,
-  hardStopMs: 100_000,
+  hardStopMs: 180_000,
   systems: SYSTEMS,
   workers: 2,
   latencyAt: [20],
   idleAt: [5, 20],
   idleMs: 600,
   memoryAt: [20],
+  ceilingAt: 0,
   openBudgetMs: 5000,
   settleMs: 200,
   publishMs: 500,
@@ -103,6 +113,7 @@ export const QUICK: Plan = {
   saturationAt: 20,
   saturationMs: 700,
   saturationWindow: 20,
+  batchWebhooks: 5,
   resumeK: [10, 100],
   resumeTimeoutMs: 5000,
   heartbeatMs: 500,

@@ -31,6 +31,17 @@ export class RedisProbe {
     return counts;
   }
 
+  /** Microseconds Redis spent in each command so far (`usec`; a script's includes the commands it ran), every node summed. */
+  async commandUsec(): Promise<CommandCounts> {
+    const usec: Record<string, number> = {};
+    for (const text of await Promise.all(this.clients.map((client) => client.info("commandstats")))) {
+      for (const match of text.matchAll(/^cmdstat_([^:]+):calls=\d+,usec=(\d+)/gm)) {
+        usec[match[1] as string] = (usec[match[1] as string] ?? 0) + Number(match[2]);
+      }
+    }
+    return usec;
+  }
+
   /** CPU seconds (user + system) the Redis server has used so far, every node summed: `INFO cpu`. */
   async cpuSeconds(): Promise<number> {
     let seconds = 0;

@@ -1,15 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
-import { bundlesSection, withBundlesSection } from "./bundles/section.ts";
+import { BUNDLES_HEADING, sectionOf, withSection } from "./bundles/section.ts";
 import { markdown as costMarkdown } from "./cost/report.ts";
 import { hotRate, spreadRate } from "./plan.ts";
+import { PROFILE_HEADING } from "./profile/section.ts";
 import { latencyChart } from "./report/chart.ts";
 import { DASH, kb, ms, num } from "./report/format.ts";
 import { deliverySection, latencySection, serverLatencySection } from "./report/latency.ts";
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
+import { targetsSection } from "./report/targets.ts";
 import type { BenchResults, SystemResult } from "./results.ts";
 import { P99_TOLERANCE } from "./server-latency.ts";
 import { BENCH_OWNERS } from "./shared.ts";
+
+/** Sections of BENCHMARKS.md written by other tools, kept when the bench rewrites the file. */
+/** The CLIENT-less blocking reader's measurements (its tests print them). */
+const CLIENTLESS_HEADING = "## Blocking reads without CLIENT";
+
+export const KEPT_HEADINGS = [PROFILE_HEADING, CLIENTLESS_HEADING, BUNDLES_HEADING];
 
 export interface ReportPaths {
   readonly markdown: string;
@@ -22,10 +30,15 @@ export function writeReport(results: BenchResults, paths: ReportPaths): void {
   for (const path of Object.values(paths)) mkdirSync(dirname(path), { recursive: true });
   writeFileSync(paths.json, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(paths.svg, latencyChart(results.systems));
-  // `npm run bundles` writes a section of its own into the same file: it stays.
-  const kept = existsSync(paths.markdown) ? bundlesSection(readFileSync(paths.markdown, "utf8")) : null;
-  const markdown = renderMarkdown(results, relative(dirname(paths.markdown), paths.svg));
-  writeFileSync(paths.markdown, kept ? withBundlesSection(markdown, kept) : markdown);
+  // Sections other tools write into the same file (`npm run bundles`, `npm run bench:profile`,
+  // the CLIENT-less reader's measurement) stay as they are.
+  const previous = existsSync(paths.markdown) ? readFileSync(paths.markdown, "utf8") : "";
+  let markdown = renderMarkdown(results, relative(dirname(paths.markdown), paths.svg));
+  for (const heading of KEPT_HEADINGS) {
+    const kept = sectionOf(previous, heading);
+    if (kept) markdown = withSection(markdown, heading, kept);
+  }
+  writeFileSync(paths.markdown, markdown);
   const written = readFileSync(paths.markdown, "utf8");
   for (const system of results.systems) {
     if (!written.includes(system.label)) throw new Error(`${paths.markdown} lacks ${system.label}`);
@@ -42,6 +55,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
   const plan = r.plan as {
     latencyAt: number[];
     memoryAt: number[];
+    ceilingAt?: number;
     resumeK: number[];
     publishMs: number;
     drainMs: number;
@@ -66,6 +80,12 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "",
     summary(s, redis, memory, plan.memoryAt.at(-1) ?? 0),
     "",
+    "### The delivery engine's targets",
+    "",
+    "Each bound is a ratio to a baseline measured beside Murmur in this same run (or an absolute figure where the target is one). Section 9 says where the CPU goes.",
+    "",
+    targetsSection(s, plan.memoryAt.at(-1) ?? 0),
+    "",
     "## How it was measured",
     "",
     `- Designs: ${s.map((x) => x.label).join("; ")}. Murmur runs \`startLocalServer\` as \`npm start\` composes it (memory event log, Redis through \`REDIS_URL\`, or a Redis Cluster through \`REDIS_CLUSTER_NODES\`); its threads belong to ${num(BENCH_OWNERS.length)} sessions in turn, so on the cluster they spread over the masters. The baselines live in \`packages/functions/bench/baselines/\`; like Murmur they check the session token of every subscriber and poll and the HMAC signature of every webhook.`,
@@ -89,7 +109,7 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     "",
     "## 2. Open connections and memory",
     "",
-    memorySection(s, plan.memoryAt, ref),
+    memorySection(s, plan.ceilingAt ? [...plan.memoryAt, plan.ceilingAt] : plan.memoryAt, ref),
     "",
     "## 3. Delivered events per second at saturation",
     "",

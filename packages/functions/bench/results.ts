@@ -12,6 +12,8 @@ export type Layout = "spread" | "hot";
 export interface CommandWindow {
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
+  /** Microseconds Redis spent per command over the window (a script's include the commands it ran); absent in older results. */
+  readonly executedUsec?: CommandCounts;
   readonly seconds: number;
   /** CPU seconds Redis used over the window (every node of a cluster summed); absent in older results. */
   readonly redisCpuSeconds?: number;
@@ -68,6 +70,18 @@ export interface SaturationResult {
   readonly p99: number | null;
   /** Redis commands and CPU over the window (Redis designs). */
   readonly commands?: CommandWindow | null;
+  /** Webhooks of exactly `events` events each, at the same subscribers, one at a time once the last was delivered: how long each took to answer. */
+  readonly batches?: BatchWebhooksResult | null;
+}
+
+export interface BatchWebhooksResult {
+  readonly events: number;
+  readonly webhooks: number;
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+  /** Redis commands and CPU over the batches (Redis designs). */
+  readonly commands: CommandWindow | null;
 }
 
 export interface ResumeResult {

@@ -13,6 +13,8 @@ export interface SystemSpec {
   readonly protocol: Protocol;
   /** Promises exactly-once, in-order delivery across reconnects (I1); a gap or duplicate is a failure. */
   readonly lossless: boolean;
+  /** Also opens the plan's `ceilingAt` connections at the end of its spread ladder (one process's descriptor ceiling). */
+  readonly ceiling?: boolean;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -25,6 +27,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     redis: "none",
     protocol: "murmur-sse",
     lossless: true,
+    ceiling: true,
   },
   "murmur-redis": {
     id: "murmur-redis",
@@ -33,6 +36,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     redis: "server",
     protocol: "murmur-sse",
     lossless: true,
+    ceiling: true,
   },
   "murmur-redis-cluster": {
     id: "murmur-redis-cluster",
@@ -65,6 +69,7 @@ export const SYSTEM_SPECS: Readonly<Record<SystemId, SystemSpec>> = {
     redis: "none",
     protocol: "pubsub-sse",
     lossless: false,
+    ceiling: true,
   },
   socketio: {
     id: "socketio",

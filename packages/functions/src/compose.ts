@@ -3,10 +3,11 @@ import { createAgentWebhookVerifier, createSessionTokens } from "@murmur/core/au
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import { createIngest, retryingIngest } from "@murmur/core/ingest";
+import { createMemoryLimiter } from "@murmur/core/limits";
 import { type Metrics, noopMetrics } from "@murmur/core/metrics";
 import { noopTracer, type Tracer } from "@murmur/core/trace";
 import { type AgentOptions, createAgent } from "./agents.ts";
-import { type AppDeps, createStreamGauge } from "./deps.ts";
+import { type AppDeps, type AppLimits, createStreamGauge } from "./deps.ts";
 import { type Logger, silentLogger } from "./log.ts";
 
 // The wiring both runtimes share: each entry (local/, lambda/) picks its event log and
@@ -18,12 +19,17 @@ export interface Telemetry {
   readonly tracer?: Tracer;
 }
 
-/** The app's dependencies over `log`, with agent runs started by `invoker`, logging to `logger`. */
+/**
+ * The app's dependencies over `log`, with agent runs started by `invoker`, logging to
+ * `logger`, the limits' state where the entry puts it (in this process by default: see
+ * `AppLimits`), and metrics and spans where the entry sends them.
+ */
 export function createAppDeps(
   config: MurmurConfig,
   log: EventLog,
   invoker: AgentInvoker,
   logger: Logger = silentLogger,
+  limits: Partial<AppLimits> = {},
   telemetry: Telemetry = {},
 ): AppDeps {
   const metrics = telemetry.metrics ?? noopMetrics;
@@ -39,6 +45,7 @@ export function createAppDeps(
     sessions: createSessionTokens(config.sessionSecret, config.sessionTtlSeconds),
     webhooks: createAgentWebhookVerifier(config.webhookSecret),
     streams: createStreamGauge(),
+    limits: { rates: limits.rates ?? createMemoryLimiter(), streams: limits.streams ?? createMemoryLimiter() },
   };
 }
 
@@ -65,5 +72,6 @@ export function createRunner(config: MurmurConfig, log: EventLog, options: Runne
     historyLimit: config.agent.historyLimit,
     cancelWatch: options.cancelWatch,
     leaseMs: config.eventLog.runLeaseMs,
+    maxReplyBytes: config.limits.replyBytes,
   };
 }

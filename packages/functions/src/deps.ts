@@ -3,6 +3,7 @@ import type { AgentWebhookVerifier, SessionTokens } from "@murmur/core/auth";
 import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
+import type { Limiter } from "@murmur/core/limits";
 import type { Metrics } from "@murmur/core/metrics";
 import type { Tracer } from "@murmur/core/trace";
 import type { Context } from "hono";
@@ -27,6 +28,7 @@ export interface AppDeps {
   readonly sessions: SessionTokens;
   readonly webhooks: AgentWebhookVerifier;
   readonly streams: StreamGauge;
+  readonly limits: AppLimits;
   /**
    * How long the stream answering this request may stay open, when the runtime bounds
    * it (the Lambda entry: the invocation's remaining time less a margin). The stream
@@ -63,6 +65,15 @@ export interface AppDeps {
 export interface MetricsEndpoint {
   readonly token: string;
   scrape(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
+/**
+ * Where the limits' state lives (README "Limits"): the rates of sends and new threads,
+ * and the slots of open streams. Each entry chooses: in process, or in Redis.
+ */
+export interface AppLimits {
+  readonly rates: Limiter;
+  readonly streams: Limiter;
 }
 
 /**

@@ -39,6 +39,13 @@ export interface Agent {
   /** Shown in the UI next to the reply, e.g. "demo". */
   readonly name: string;
   readonly completion?: "inline" | "webhook";
+  /**
+   * Webhook agents: how long the provider may take, after the hand-off, to report the
+   * end (default 15 minutes). The runner lets go of the run with its lease set this far
+   * ahead, so a run whose completion never comes still ends (abandoned) after it, and one
+   * that is only slow is not ended early.
+   */
+  readonly handOffLeaseMs?: number;
   reply(turn: AgentTurn, signal: AbortSignal): AsyncIterable<string>;
   /**
    * Webhook agents: stops a run at the provider after `reply` has handed it off and

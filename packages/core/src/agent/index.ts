@@ -10,5 +10,7 @@ export * from "./langgraph-ids.ts";
 export * from "./lease.ts";
 export * from "./openai.ts";
 export * from "./run-ids.ts";
+export * from "./run-room.ts";
 export * from "./run-turn.ts";
+export * from "./send-message.ts";
 export * from "./stop-run.ts";

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { UnavailableError } from "../errors/index.ts";
+import type { EventLog } from "../event-log/event-log.ts";
 import { createMemoryEventLog } from "../event-log/memory.ts";
 import type { ChatEvent } from "../events/schemas.ts";
 import { createIngest } from "../ingest/ingest.ts";
@@ -6,7 +8,7 @@ import { type Agent, AgentError } from "./agent.ts";
 import { createDemoAgent, demoReply } from "./demo.ts";
 import { createInProcessInvoker } from "./invoker.ts";
 import { planRun, replyAttempt, runEventIds, runIdsFor } from "./run-ids.ts";
-import { runAgentTurn } from "./run-turn.ts";
+import { DEFAULT_HAND_OFF_LEASE_MS, runAgentTurn } from "./run-turn.ts";
 import { stopHandedOffRun } from "./stop-run.ts";
 
 async function setup(agent: Agent) {
@@ -26,6 +28,23 @@ async function events(log: ReturnType<typeof createMemoryEventLog>) {
 /** Waits until the log holds an event of `type`. */
 const logged = (log: ReturnType<typeof createMemoryEventLog>, type: ChatEvent["type"]) =>
   vi.waitFor(async () => expect((await events(log)).map((e) => e.type)).toContain(type), { timeout: 5000, interval: 2 });
+
+/** `log` whose first `failures` snapshots fail as an unreachable store does (a Redis flooded with commands timing out). */
+function failingSnapshots(log: EventLog, failures: number): EventLog & { snapshots: number } {
+  const counter = { snapshots: 0 };
+  return new Proxy(log, {
+    get(target, name) {
+      if (name === "snapshots") return counter.snapshots;
+      if (name === "snapshot")
+        return async (threadId: string) => {
+          if (counter.snapshots++ < failures) throw new UnavailableError("event log unreachable: Command timed out");
+          return target.snapshot(threadId);
+        };
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as EventLog & { snapshots: number };
+}
 
 function scripted(chunks: string[], error?: Error): Agent {
   return {
@@ -134,6 +153,9 @@ describe("running an agent turn", () => {
     const { log, deps } = await setup(agent);
     const { runId, messageId } = await runIdsFor("t_1", "m_1");
     expect(await runAgentTurn(deps, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe("detached");
+    // The run outlives its runner: its lease is the provider's hand-off time, not a run's.
+    const lease = (await log.getThread("t_1"))?.leases.find((l) => l.runId === runId);
+    expect(lease?.expiresAt).toBeGreaterThan(Date.now() + DEFAULT_HAND_OFF_LEASE_MS - 60_000);
     await log.append({ id: runEventIds.cancel(runId), threadId: "t_1", at: 2, type: "run.cancel_requested", runId, messageId });
     expect(await stopHandedOffRun(deps, { threadId: "t_1", runId })).toBe("stopped");
     expect(cancelled).toEqual([runId]);
@@ -199,6 +221,33 @@ describe("running an agent turn", () => {
     expect(replyAttempt([reply("complete"), reply("streaming")], "m_1", 2)).toBe(1); // another tab regenerated first
     expect(replyAttempt([reply("complete")], "m_1", 9)).toBe(1); // never past the next one
     expect(replyAttempt([], "m_1", 1)).toBe(0);
+  });
+
+  it("retries a run whose first read fails, backing off, and then runs it", async () => {
+    const { log, deps } = await setup(scripted(["after ", "all"]));
+    const flaky = failingSnapshots(log, 3);
+    const outcome = await runAgentTurn({ ...deps, log: flaky, startRetryMs: 5_000 }, { threadId: "t_1", userMessageId: "m_1", attempt: 0 });
+    expect(outcome).toBe("completed");
+    expect(flaky.snapshots).toBe(4);
+    expect((await events(log)).at(-1)).toMatchObject({ type: "message.completed", text: "after all" });
+  });
+
+  it("ends a run that still cannot start with a retryable message.failed (unavailable), never silently", async () => {
+    const { log, deps } = await setup(scripted(["never"]));
+    const down = failingSnapshots(log, Number.POSITIVE_INFINITY);
+    const started = Date.now();
+    expect(await runAgentTurn({ ...deps, log: down, startRetryMs: 300 }, { threadId: "t_1", userMessageId: "m_1", attempt: 0 })).toBe(
+      "failed",
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(down.snapshots).toBeGreaterThan(2); // backed off, not given up at once
+    const { runId } = await runIdsFor("t_1", "m_1");
+    expect((await events(log)).slice(1)).toMatchObject([
+      { type: "run.started", runId },
+      { type: "message.failed", runId, kind: "unavailable", retryable: true },
+    ]);
+    // Sending the message again starts its next attempt.
+    expect(replyAttempt((await log.snapshot("t_1")).state.messages, "m_1")).toBe(1);
   });
 
   it("refuses an unknown user message", async () => {

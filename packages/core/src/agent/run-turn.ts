@@ -1,15 +1,18 @@
-import { NotFoundError } from "../errors/index.ts";
+import type { ChatMessage, ThreadState } from "../chat/reducer.ts";
+import { NotFoundError, UnavailableError } from "../errors/index.ts";
+import { ReplyTooLargeError, utf8Length } from "../event-log/append-guards.ts";
 import type { EventLog } from "../event-log/event-log.ts";
 import { DEFAULT_RUN_LEASE_MS } from "../event-log/leases.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
-import type { Ingest } from "../ingest/ingest.ts";
+import type { Ingest, IngestResult } from "../ingest/ingest.ts";
+import { retryWhileUnavailable } from "../ingest/retrying-ingest.ts";
 import { AGENT_FIRST_DELTA, AGENT_RUNS } from "../metrics/definitions.ts";
 import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
 import { noopTracer, type Tracer } from "../trace/tracer.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { CANCEL_POLL_MS, pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
-import { type Failure, failureEvent, STOPPED } from "./failure.ts";
+import { CANNOT_START, type Failure, failureEvent, STOPPED, tooLarge } from "./failure.ts";
 import { SHUT_DOWN } from "./lease.ts";
 import { runEventIds, runIdsFor } from "./run-ids.ts";
 
@@ -57,6 +60,15 @@ export interface RunTurnDeps {
   readonly leaseMs?: number;
   /** How many earlier messages to hand the agent. */
   readonly historyLimit?: number;
+  /** The most bytes of text a reply may hold (`LIMIT_REPLY_BYTES`, at most and by default {@link MAX_REPLY_BYTES}). */
+  readonly maxReplyBytes?: number;
+  /**
+   * How long the run's start (its first read of the thread and its `run.started`) is
+   * retried while the log cannot be reached, backing off, before the run ends as
+   * `message.failed` (kind `unavailable`, retryable). Default: half the lease, so a run
+   * starts or fails within the window in which its message counts as a reply in flight.
+   */
+  readonly startRetryMs?: number;
   /** Where runs are counted by outcome, and their time to a first delta (default: nowhere). */
   readonly metrics?: Metrics;
   /** Spans around the run and its call to the agent (default: none). */
@@ -73,6 +85,9 @@ export class ShutdownError extends Error {
 
 /** The first delta batch of a reply goes out within this, whatever the window: the first words are what a person waits for. */
 export const FIRST_DELTA_WINDOW_MS = 50;
+
+/** How long a webhook agent's provider has, by default, to report a handed-off run's end. */
+export const DEFAULT_HAND_OFF_LEASE_MS = 15 * 60_000;
 
 /** "detached": a webhook agent handed the run off; its webhook records the end. */
 export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
@@ -113,16 +128,43 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
 async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
   const startedAt = performance.now();
   const { threadId, userMessageId, attempt } = request;
-  const { state } = await deps.log.snapshot(threadId);
-  const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
-  const prompt = state.messages[index];
-  if (!prompt) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
   const { runId, messageId } = await runIdsFor(threadId, userMessageId, attempt);
-  const base = request.trace ? { threadId, runId, messageId, trace: request.trace.requestId } : { threadId, runId, messageId };
+  // Every event of the run carries the send's request id (see `RunRequest.trace`).
+  const trace = request.trace ? { trace: request.trace.requestId } : {};
+  const base = { threadId, runId, messageId, ...trace };
+  const leaseMs = deps.leaseMs ?? DEFAULT_RUN_LEASE_MS;
+  const runStarted = () =>
+    ({
+      ...base,
+      id: runEventIds.started(runId),
+      at: Date.now(),
+      type: "run.started",
+      replyTo: userMessageId,
+      agent: deps.agent.name,
+    }) as const;
 
-  const [started] = await deps.ingest(threadId, [
-    { ...base, id: runEventIds.started(runId), at: Date.now(), type: "run.started", replyTo: userMessageId, agent: deps.agent.name },
-  ]);
+  // The start: read the thread, record run.started. Retried while the log is unreachable
+  // (a Redis restart, a flood of commands timing out); a run that still cannot start ends
+  // visibly and retryably, never silently.
+  let start: { state: ThreadState; index: number; started: IngestResult | undefined };
+  try {
+    start = await retryWhileUnavailable(
+      async () => {
+        const { state } = await deps.log.snapshot(threadId);
+        const index = state.messages.findIndex((m) => m.id === userMessageId && m.role === "user");
+        if (index === -1) throw new NotFoundError(`message ${userMessageId} not found in thread ${threadId}`);
+        const [started] = await deps.ingest(threadId, [runStarted()]);
+        return { state, index, started };
+      },
+      deps.startRetryMs ?? leaseMs / 2,
+    );
+  } catch (error) {
+    if (!(error instanceof UnavailableError)) throw error;
+    await deps.ingest(threadId, [runStarted(), { ...failureEvent(base, CANNOT_START), ...trace }]);
+    return "failed";
+  }
+  const { state, index, started } = start;
+  const prompt = state.messages[index] as ChatMessage;
   if (started?.duplicate) return "duplicate";
 
   const history = state.messages
@@ -153,7 +195,6 @@ async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSig
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   // The lease: the appends renew it; a run that appends nothing for a third of it renews it itself.
-  const leaseMs = deps.leaseMs ?? DEFAULT_RUN_LEASE_MS;
   const renewal = setInterval(() => {
     if (Date.now() - lastAppendAt < leaseMs / 3) return;
     lastAppendAt = Date.now();
@@ -171,13 +212,13 @@ async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSig
 
   let failure: Failure | null = null;
   let bytes = 0;
-  const tracer = deps.tracer ?? noopTracer;
+  const maxBytes = Math.min(deps.maxReplyBytes ?? MAX_REPLY_BYTES, MAX_REPLY_BYTES);
   try {
-    await tracer.span("agent.reply", { "murmur.run_id": runId, "murmur.agent": deps.agent.name }, async () => {
+    await (deps.tracer ?? noopTracer).span("agent.reply", { "murmur.run_id": runId, "murmur.agent": deps.agent.name }, async () => {
       for await (const chunk of deps.agent.reply(turn, controller.signal)) {
         bytes += utf8Length(chunk);
-        if (bytes > MAX_REPLY_BYTES) {
-          failure = { reason: `the reply grew past ${MAX_REPLY_BYTES / 1024} KB and was cut off`, retryable: false, kind: "too_large" };
+        if (bytes > maxBytes) {
+          failure = tooLarge(maxBytes);
           break; // ends the agent's iteration, which stops its request
         }
         text += chunk;
@@ -195,14 +236,24 @@ async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSig
     signal?.removeEventListener("abort", onAbort);
     clearInterval(renewal);
   }
-  await batcher.drain();
+  try {
+    await batcher.drain();
+  } catch (error) {
+    // The log refused a delta past its own limit and ended the reply: the end below lands as a duplicate.
+    if (!(error instanceof ReplyTooLargeError)) throw error;
+    failure ??= tooLarge(error.limitBytes);
+  }
   watching.abort();
 
   if (failure) {
-    await deps.ingest(threadId, [{ ...failureEvent(base, failure), ...(request.trace ? { trace: request.trace.requestId } : {}) }]);
+    await deps.ingest(threadId, [{ ...failureEvent(base, failure), ...trace }]);
     return "failed";
   }
-  if (deps.agent.completion === "webhook") return "detached";
+  if (deps.agent.completion === "webhook") {
+    // The provider finishes the run now: its lease outlives the runner by the agent's hand-off time.
+    await deps.log.renewLease(threadId, runId, Date.now() + (deps.agent.handOffLeaseMs ?? DEFAULT_HAND_OFF_LEASE_MS)).catch(() => {});
+    return "detached";
+  }
   await deps.ingest(threadId, [{ ...base, id: runEventIds.completed(runId), at: Date.now(), type: "message.completed", text }]);
   return "completed";
 }
@@ -211,6 +262,3 @@ async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSig
 function abortFailure(signal: AbortSignal): Failure {
   return signal.reason instanceof ShutdownError ? SHUT_DOWN : STOPPED;
 }
-
-const encoder = new TextEncoder();
-const utf8Length = (text: string) => encoder.encode(text).length;

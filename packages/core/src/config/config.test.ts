@@ -33,6 +33,33 @@ describe("configuration", () => {
     expect(() => readConfig({ ...secrets, WEBHOOK_SECRET: "short" }, "local")).toThrow(/WEBHOOK_SECRET must be at least 16/);
   });
 
+  it("reads the limits and the read timeouts, naming the variable that is wrong", () => {
+    expect(readConfig(secrets, "local")).toMatchObject({
+      limits: {
+        sessionSendsPerMinute: 30,
+        threadSendsPerMinute: 20,
+        threadsPerHour: 100,
+        streamsPerSession: 20,
+        runsPerThread: 1,
+        messageBytes: 16_384,
+        replyBytes: 65_536,
+      },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
+    });
+    expect(readConfig({ ...secrets, LIMIT_SENDS_PER_MINUTE: "0", LIMIT_REPLY_BYTES: "4096" }, "cloud").limits).toMatchObject({
+      sessionSendsPerMinute: 0,
+      replyBytes: 4096,
+    });
+    expect(() => readConfig({ ...secrets, LIMIT_REPLY_BYTES: "100000" }, "local")).toThrow(
+      /LIMIT_REPLY_BYTES must be between 1024 and 65536/,
+    );
+    expect(() => readConfig({ ...secrets, LIMIT_MESSAGE_BYTES: "0" }, "local")).toThrow(/LIMIT_MESSAGE_BYTES must be between 1 and 16384/);
+    expect(() => readConfig({ ...secrets, LIMIT_STREAMS_PER_SESSION: "-1" }, "local")).toThrow(/LIMIT_STREAMS_PER_SESSION/);
+    expect(() => readConfig({ ...secrets, HTTP_HEADERS_TIMEOUT_MS: "40000" }, "local")).toThrow(
+      "HTTP_HEADERS_TIMEOUT_MS (40000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)",
+    );
+  });
+
   it("reads overrides", () => {
     const config = readConfig({ ...secrets, PORT: "0", SSE_MAX_DURATION_MS: "0", DEMO_PACE_MS: "5" }, "cloud");
     expect(config).toMatchObject({ mode: "cloud", port: 0, sse: { maxDurationMs: 0 }, agent: { paceMs: 5 } });

@@ -1,4 +1,5 @@
 import type { OpenAiAgentOptions } from "../agent/openai.ts";
+import { MAX_MESSAGE_BYTES, MAX_REPLY_BYTES } from "../events/constants.ts";
 
 /** Where Murmur runs: one Node process, or AWS Lambda. */
 export type Mode = "local" | "cloud";
@@ -30,6 +31,38 @@ export interface MurmurConfig {
   readonly agent: AgentConfig;
   /** `MURMUR_LOG`: `json`, one JSON line per request and per stream end (default), or `off`. */
   readonly log: "json" | "off";
+  /** What one session may do (README "Limits"): every limit but the HTTP timeouts. */
+  readonly limits: LimitsConfig;
+  /** The local server's read timeouts (slowloris); Lambda's Function URLs and CloudFront bound reads in the cloud. */
+  readonly http: HttpConfig;
+}
+
+/**
+ * The limits of README "Limits". Rates are GCRA (see limits/): a burst of the number,
+ * then one more every window divided by it. 0 turns a count limit off.
+ */
+export interface LimitsConfig {
+  /** Sends and regenerations a session may start per minute (`LIMIT_SENDS_PER_MINUTE`). */
+  readonly sessionSendsPerMinute: number;
+  /** Sends and regenerations into one thread per minute (`LIMIT_THREAD_SENDS_PER_MINUTE`). */
+  readonly threadSendsPerMinute: number;
+  /** Threads a session may create per hour (`LIMIT_THREADS_PER_HOUR`). */
+  readonly threadsPerHour: number;
+  /** Streams a session may hold at once (`LIMIT_STREAMS_PER_SESSION`): per process locally, across functions in the cloud. */
+  readonly streamsPerSession: number;
+  /** Replies in flight per thread (`LIMIT_RUNS_PER_THREAD`): a send that would start another answers 409. */
+  readonly runsPerThread: number;
+  /** Bytes of a user message's text (`LIMIT_MESSAGE_BYTES`, at most the format's 16 KB). */
+  readonly messageBytes: number;
+  /** Bytes of a reply, whole or assembled from its deltas (`LIMIT_REPLY_BYTES`, at most the format's 64 KB). */
+  readonly replyBytes: number;
+}
+
+export interface HttpConfig {
+  /** A request's headers must arrive within this (`HTTP_HEADERS_TIMEOUT_MS`), else the connection is closed. */
+  readonly headersTimeoutMs: number;
+  /** A request, headers and body, must arrive within this (`HTTP_REQUEST_TIMEOUT_MS`); a response (a held stream) is not bound by it. */
+  readonly requestTimeoutMs: number;
 }
 
 /**
@@ -174,6 +207,8 @@ export function readConfig(env: Env, mode: Mode): MurmurConfig {
     },
     publicUrl: optionalUrl(env, "PUBLIC_URL"),
     agent: readAgent(env, mode),
+    limits: readLimits(env),
+    http: readHttp(env),
     log: oneOf(env, "MURMUR_LOG", ["json", "off"] as const, "json"),
   };
   if (mode === "cloud" && config.agent.kind === "langgraph" && !config.publicUrl) {
@@ -289,6 +324,28 @@ function nodeList(name: string, list: string): RedisNodeAddress[] {
     return { host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
   });
   return nodes;
+}
+
+function readLimits(env: Env): LimitsConfig {
+  return {
+    sessionSendsPerMinute: integer(env, "LIMIT_SENDS_PER_MINUTE", 30, 0, 100_000),
+    threadSendsPerMinute: integer(env, "LIMIT_THREAD_SENDS_PER_MINUTE", 20, 0, 100_000),
+    threadsPerHour: integer(env, "LIMIT_THREADS_PER_HOUR", 100, 0, 1_000_000),
+    streamsPerSession: integer(env, "LIMIT_STREAMS_PER_SESSION", 20, 0, 1_000_000),
+    runsPerThread: integer(env, "LIMIT_RUNS_PER_THREAD", 1, 0, 100),
+    messageBytes: integer(env, "LIMIT_MESSAGE_BYTES", MAX_MESSAGE_BYTES, 1, MAX_MESSAGE_BYTES),
+    replyBytes: integer(env, "LIMIT_REPLY_BYTES", MAX_REPLY_BYTES, 1024, MAX_REPLY_BYTES),
+  };
+}
+
+function readHttp(env: Env): HttpConfig {
+  const headersTimeoutMs = integer(env, "HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000);
+  const requestTimeoutMs = integer(env, "HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000);
+  // Node refuses a headers timeout longer than the request's: the headers are part of the request.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }
 
 const OPENAI_API = "https://api.openai.com/v1";

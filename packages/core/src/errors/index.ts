@@ -8,8 +8,10 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "reply_in_progress"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "rate_limited"
   | "unavailable";
 
 /** Base class: `code` says what kind of failure, `message` says what is wrong in words a caller can act on. */
@@ -56,6 +58,17 @@ export class ConflictError extends MurmurError {
   }
 }
 
+/**
+ * A new run cannot start while the thread's replies in flight are at their limit (one by
+ * default): wait for the reply to end (its `message.completed` or `message.failed`), or
+ * stop it, then send again.
+ */
+export class ReplyInProgressError extends MurmurError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("reply_in_progress", message, options);
+  }
+}
+
 export class PayloadTooLargeError extends MurmurError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("payload_too_large", message, options);
@@ -78,5 +91,20 @@ export class UnavailableError extends MurmurError {
   constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super("unavailable", message, options);
     this.retryAfterSeconds = options?.retryAfterSeconds ?? 2;
+  }
+}
+
+/**
+ * A limit of the caller's was reached (see core's limits/): `limit` names it as data,
+ * `message` in words with its setting, `retryAfterSeconds` says when asking again can
+ * succeed (for `Retry-After`).
+ */
+export class RateLimitedError extends MurmurError {
+  readonly limit: string;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options: { limit: string; retryAfterSeconds: number; cause?: unknown }) {
+    super("rate_limited", message, options);
+    this.limit = options.limit;
+    this.retryAfterSeconds = Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
 }

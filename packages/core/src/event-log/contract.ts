@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { emptyThreadState, foldEvents } from "../chat/reducer.ts";
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
 import type { ChatEvent, MessageCreated } from "../events/schemas.ts";
+import { HeadMovedError, ReplyTooLargeError } from "./append-guards.ts";
 import { formatCursor, parseCursor } from "./cursor.ts";
 import type { EventLog, EventLogOptions, LoggedEvent, TailItem, ThreadsItem } from "./event-log.ts";
 
@@ -260,6 +261,76 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       expect(read.kind === "events" && read.events.filter((e) => e.event.type === "message.delta")).toHaveLength(2);
     });
 
+    it("appends only while the head is where the caller read it (ifHead); of racing conditional appends one lands", async () => {
+      const log = await make();
+      const t = await newThread(log);
+      const empty = (await log.snapshot(t)).cursor;
+      await log.appendBatch(t, [userMessage(t, 1)], { ifHead: empty });
+      await expect(log.appendBatch(t, [userMessage(t, 2)], { ifHead: empty })).rejects.toBeInstanceOf(HeadMovedError);
+      const head = (await log.snapshot(t)).cursor;
+      const raced = await Promise.allSettled([3, 4, 5, 6].map((n) => log.appendBatch(t, [userMessage(t, n)], { ifHead: head })));
+      expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      for (const r of raced) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(HeadMovedError);
+      const { state, cursor } = await log.snapshot(t);
+      expect(state.messages).toHaveLength(2);
+      const [, landed] = await log.appendBatch(t, [userMessage(t, 1), userMessage(t, 7)], { ifHead: cursor });
+      expect(landed).toMatchObject({ duplicate: false });
+    });
+
+    it("refuses a batch that would grow a reply past maxReplyBytes, writes none of it, and fails the reply (too_large)", async () => {
+      const log = await make({ maxReplyBytes: 1024 });
+      const t = await newThread(log);
+      const started = (runId: string, messageId: string) =>
+        ({ threadId: t, runId, messageId, id: `${runId}:started`, at: 1, type: "run.started", replyTo: "u1", agent: "demo" }) as const;
+      await log.append(started("r1", "a1"));
+      await log.append(delta(t, 0, "x".repeat(1000)));
+      const before = await log.snapshot(t);
+      // 1000 + 20 ("é" is 2 bytes) + 10 = 1030 > 1024: the whole batch is refused, naming the limit.
+      const refused = log.appendBatch(t, [delta(t, 1, "é".repeat(10)), delta(t, 2, "y".repeat(10))]);
+      await expect(refused).rejects.toBeInstanceOf(ReplyTooLargeError);
+      await expect(refused).rejects.toThrow(/reply a1 would hold 1030 bytes; a reply may hold at most 1024 bytes/);
+      const after = await log.read(t, before.cursor, 100);
+      expect(after.kind === "events" && after.events.map((e) => e.event)).toEqual([
+        expect.objectContaining({ id: "r1:failed", type: "message.failed", messageId: "a1", kind: "too_large", retryable: false }),
+      ]);
+      const { state } = await log.snapshot(t);
+      expect(state.messages[0]).toMatchObject({ id: "a1", status: "failed", error: { kind: "too_large" } });
+      // The runner's own end of that reply lands on the same event.
+      const runnerEnd = {
+        threadId: t,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:failed",
+        at: 3,
+        type: "message.failed",
+        reason: "x",
+        retryable: false,
+      };
+      expect(await log.append(runnerEnd as ChatEvent)).toMatchObject({ duplicate: true });
+      // Exactly the limit fits, whether from a batch starting the reply or over several appends; a byte more does not.
+      const second = (seq: number, text: string) => ({ ...delta(t, seq, text), id: `r2:d:${seq}`, runId: "r2", messageId: "a2" });
+      await log.appendBatch(t, [started("r2", "a2"), second(0, "z".repeat(1000))]);
+      await log.append(second(1, "z".repeat(24)));
+      await expect(log.append(second(2, "!"))).rejects.toBeInstanceOf(ReplyTooLargeError);
+      // A whole reply longer than the limit is refused alike.
+      await log.append(started("r3", "a3"));
+      const completed = {
+        threadId: t,
+        runId: "r3",
+        messageId: "a3",
+        id: "r3:done",
+        at: 2,
+        type: "message.completed",
+        text: "c".repeat(1025),
+      };
+      await expect(log.append(completed as ChatEvent)).rejects.toBeInstanceOf(ReplyTooLargeError);
+      expect((await log.snapshot(t)).state.messages.map((m) => [m.id, m.status, m.error?.kind])).toEqual([
+        ["a1", "failed", "too_large"],
+        ["a2", "failed", "too_large"],
+        ["a3", "failed", "too_large"],
+      ]);
+    });
+
     it("holds a run's lease from its start, renews it with its deltas and on demand, and drops it with the reply's end", async () => {
       const log = await make({ runLeaseMs: 10_000 });
       const owner = unique("s");
@@ -275,6 +346,50 @@ export function describeEventLogContract(name: string, factory: EventLogFactory,
       expect((await log.getThread(t))?.leases).toEqual([]);
       await log.renewLease(t, "r1", 90_000); // after the end: nothing to renew
       expect((await log.positions(t, owner)).leases).toEqual([]);
+    });
+
+    it("finds, walking the whole store, every thread with a reply in progress and its leases, and none once they ended", async () => {
+      const log = await make({ runLeaseMs: 10_000 });
+      const owner = unique("s");
+      const [busy, idle, ended] = [await newThread(log, owner), await newThread(log, owner), await newThread(log, owner)];
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u1",
+        agent: "demo",
+      });
+      await log.append({
+        threadId: ended,
+        runId: "r2",
+        messageId: "a2",
+        id: "r2:start",
+        at: 1_000,
+        type: "run.started",
+        replyTo: "u2",
+        agent: "demo",
+      });
+      await log.append({ threadId: ended, runId: "r2", messageId: "a2", id: "r2:done", at: 2_000, type: "message.completed", text: "" });
+      const found = async () => {
+        const out: { threadId: string; leases: readonly unknown[] }[] = [];
+        for await (const item of log.scanLeases()) if ([busy, idle, ended].includes(item.threadId)) out.push(item);
+        return out;
+      };
+      expect(await found()).toEqual([{ threadId: busy, leases: [{ runId: "r1", messageId: "a1", expiresAt: 11_000 }] }]);
+      await log.append({
+        threadId: busy,
+        runId: "r1",
+        messageId: "a1",
+        id: "r1:failed",
+        at: 3_000,
+        type: "message.failed",
+        reason: "x",
+        retryable: true,
+      });
+      expect(await found()).toEqual([]);
     });
 
     it("delivers signals in order to every watcher that began before they were published, and nothing older", async () => {

@@ -154,6 +154,17 @@ export interface Positions {
   readonly position: ListPosition;
 }
 
+/** Conditions of an append (see `EventLog.appendBatch`). */
+export interface AppendOptions {
+  /**
+   * Land the batch only if the thread's newest event is still at this cursor (as a
+   * `snapshot` or `positions` gave it); otherwise write nothing and reject with
+   * `HeadMovedError`. Makes a decision taken over a snapshot (send: "is a reply in
+   * flight?") atomic with the append that acts on it.
+   */
+  readonly ifHead?: string;
+}
+
 export interface AppendResult {
   /** Where the event is: its own cursor, or for a duplicate the original's (a duplicate delta: see `duplicate`). */
   readonly cursor: string;
@@ -270,9 +281,18 @@ export interface EventLog {
    * Appends `events` (all of `threadId`) in order, in one step: atomically in Redis (one
    * script call), in one tick in memory. One result per event, in order; a duplicate
    * writes nothing and the rest of the batch still lands. Rejects with `NotFoundError`
-   * for an unknown thread, writing nothing.
+   * for an unknown thread, and with `HeadMovedError` when `options.ifHead` is no longer
+   * the head, writing nothing.
+   *
+   * Reply size: a batch with a delta that would grow a reply in progress past
+   * `maxReplyBytes` (counted from its deltas' text, in UTF-8 bytes), or with a
+   * `message.completed` whose text is longer, is refused whole (nothing of it is
+   * written); the log ends that reply with `message.failed` (kind `too_large`, not
+   * retryable, under the run's failed id, so the runner's own end lands as a duplicate)
+   * and rejects with `ReplyTooLargeError`. The refusal is decided atomically with the
+   * append; the failure is appended right after it (in Redis, one more script call).
    */
-  appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]>;
+  appendBatch(threadId: string, events: readonly ChatEvent[], options?: AppendOptions): Promise<AppendResult[]>;
   /** Appends one event to `event.threadId`'s log: a batch of one. */
   append(event: ChatEvent): Promise<AppendResult>;
   /**
@@ -281,6 +301,13 @@ export interface EventLog {
    * thinking) renews it so that it is not taken for gone.
    */
   renewLease(threadId: string, runId: string, expiresAt: number): Promise<void>;
+  /**
+   * Every thread with a reply in progress, with its leases: for a long-lived server's
+   * start-up sweep, which ends the replies a crashed process left (I6). Walks the whole
+   * store (Redis: `SCAN` over the threads' meta keys, then one read for each), so it is
+   * meant for start-up, in the background; never on a request's path.
+   */
+  scanLeases(signal?: AbortSignal): AsyncIterable<{ readonly threadId: string; readonly leases: readonly RunLease[] }>;
   /**
    * Up to `limit` events strictly after `after` (null: from the start of what is retained).
    * `more` is true when further events were already present. A `limit` of 0 only checks the cursor.
@@ -324,6 +351,8 @@ export interface EventLogOptions {
   readonly maxEventsPerThread?: number;
   /** How long a run's lease lasts from its start or last renewal (default 20 s: see leases.ts). */
   readonly runLeaseMs?: number;
+  /** The most bytes of text a reply may hold (see `appendBatch`); default and upper bound `MAX_REPLY_BYTES` (64 KB). */
+  readonly maxReplyBytes?: number;
   /** Where the Redis adapters count their commands, failures and unreachable seconds (default: nowhere). */
   readonly metrics?: Metrics;
 }

@@ -1,3 +1,4 @@
+export * from "./append-guards.ts";
 export * from "./cursor.ts";
 export type * from "./event-log.ts";
 export { FeedResetError } from "./hub.ts";

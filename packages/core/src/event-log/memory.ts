@@ -1,8 +1,11 @@
 import { applyEvent, emptyThreadState, type ThreadState } from "../chat/reducer.ts";
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from "../errors/index.ts";
+import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { ChatEvent } from "../events/schemas.ts";
+import { HeadMovedError, type Oversized, oversizedCompletion, replyTooLarge, utf8Length } from "./append-guards.ts";
 import { type Cursor, compareCursors, formatCursor, newEpoch, originCursor, parseCursor } from "./cursor.ts";
 import type {
+  AppendOptions,
   AppendResult,
   DeleteResult,
   EventLog,
@@ -58,6 +61,8 @@ interface MemoryThread {
   readonly seen: Map<string, string>;
   /** Reply in progress (message id) -> the last delta seq it holds: its deltas de-duplicate by seq. */
   readonly replySeqs: Map<string, number>;
+  /** Reply in progress (message id) -> the bytes of text its deltas hold. */
+  readonly replyBytes: Map<string, number>;
   /** Runs with a stop request, while their reply is in progress. */
   readonly cancelled: Set<string>;
   /** Run id -> its lease, while its reply is in progress. */
@@ -80,6 +85,7 @@ export class MemoryEventLog implements EventLog {
   private readonly signalWatchers = new Map<string, Set<(message: string | null) => void>>();
   private readonly maxEvents: number;
   private readonly leaseMs: number;
+  private readonly maxReplyBytes: number;
   private readonly seenLimit: number;
   private closed = false;
   private lastMs = 0;
@@ -88,6 +94,7 @@ export class MemoryEventLog implements EventLog {
   constructor(options: EventLogOptions = {}) {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
     this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
+    this.maxReplyBytes = Math.min(options.maxReplyBytes ?? MAX_REPLY_BYTES, MAX_REPLY_BYTES);
     this.seenLimit = Math.max(this.maxEvents, 10_000);
   }
 
@@ -107,6 +114,7 @@ export class MemoryEventLog implements EventLog {
       state: emptyThreadState(input.id),
       seen: new Map(),
       replySeqs: new Map(),
+      replyBytes: new Map(),
       cancelled: new Set(),
       leases: new Map(),
       waiters: new Set(),
@@ -126,6 +134,13 @@ export class MemoryEventLog implements EventLog {
     const thread = this.requireThread(threadId);
     const lease = thread.leases.get(runId);
     if (lease) thread.leases.set(runId, { ...lease, expiresAt });
+  }
+
+  async *scanLeases(signal?: AbortSignal): AsyncIterable<{ threadId: string; leases: RunLease[] }> {
+    for (const [threadId, thread] of this.threads) {
+      if (signal?.aborted) return;
+      if (!thread.deleted && thread.leases.size > 0) yield { threadId, leases: [...thread.leases.values()] };
+    }
   }
 
   async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
@@ -162,6 +177,7 @@ export class MemoryEventLog implements EventLog {
     thread.entries.length = 0;
     thread.seen.clear();
     thread.replySeqs.clear();
+    thread.replyBytes.clear();
     thread.cancelled.clear();
     thread.state = emptyThreadState(threadId);
     for (const wake of thread.waiters) wake();
@@ -185,21 +201,54 @@ export class MemoryEventLog implements EventLog {
     return (await this.appendBatch(event.threadId, [event]))[0] as AppendResult;
   }
 
-  async appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]> {
+  async appendBatch(threadId: string, events: readonly ChatEvent[], options: AppendOptions = {}): Promise<AppendResult[]> {
     this.assertOpen();
     const thread = this.requireThread(threadId);
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
     }
-    const results = events.map((event) => this.appendOne(thread, event));
+    if (options.ifHead !== undefined && options.ifHead !== formatCursor(thread.head)) throw new HeadMovedError(threadId);
+    const oversized = this.oversizedReply(thread, events);
+    if (oversized) {
+      const { failure, error } = replyTooLarge(threadId, oversized.event, oversized.bytes, this.maxReplyBytes);
+      this.landed(thread, [this.appendOne(thread, failure)]);
+      throw error;
+    }
+    return this.landed(
+      thread,
+      events.map((event) => this.appendOne(thread, event)),
+    );
+  }
+
+  /** After an append: trims, and wakes the tails when anything landed. */
+  private landed(thread: MemoryThread, results: AppendResult[]): AppendResult[] {
     const first = results.find((r) => !r.duplicate);
     if (first) {
-      this.hubs.committed(threadId, first.cursor, performance.now());
+      // When it committed: the start of its delivery latency (see ThreadHubs.committed).
+      this.hubs.committed(thread.record.id, first.cursor, performance.now());
       this.trim(thread);
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();
     }
     return results;
+  }
+
+  /** The first event of `events` that would grow its reply past the limit (see the port), with the size it would reach. */
+  private oversizedReply(thread: MemoryThread, events: readonly ChatEvent[]): Oversized | null {
+    const seqs = new Map<string, number>();
+    const sizes = new Map<string, number>();
+    for (const event of events) {
+      const id = "messageId" in event ? event.messageId : "";
+      if (event.type === "run.started" && !thread.replySeqs.has(id) && !seqs.has(id)) seqs.set(id, -1);
+      if (event.type !== "message.delta") continue;
+      const from = seqs.get(id) ?? thread.replySeqs.get(id);
+      if (from === undefined || event.seq <= from) continue;
+      seqs.set(id, event.seq);
+      const bytes = (sizes.get(id) ?? thread.replyBytes.get(id) ?? 0) + utf8Length(event.text);
+      sizes.set(id, bytes);
+      if (bytes > this.maxReplyBytes) return { event, bytes };
+    }
+    return oversizedCompletion(events, this.maxReplyBytes);
   }
 
   private appendOne(thread: MemoryThread, event: ChatEvent): AppendResult {
@@ -223,6 +272,7 @@ export class MemoryEventLog implements EventLog {
     if (recordChanged(before, thread.record)) this.recordChanged(thread.record);
     if (event.type === "message.delta" && inProgress !== undefined) {
       thread.replySeqs.set(event.messageId, event.seq);
+      thread.replyBytes.set(event.messageId, (thread.replyBytes.get(event.messageId) ?? 0) + utf8Length(event.text));
       thread.leases.set(event.runId, { runId: event.runId, messageId: event.messageId, expiresAt: event.at + this.leaseMs });
     } else thread.seen.set(event.id, cursor);
     if (event.type === "run.started") {
@@ -231,6 +281,7 @@ export class MemoryEventLog implements EventLog {
     }
     if (event.type === "message.completed" || event.type === "message.failed") {
       thread.replySeqs.delete(event.messageId);
+      thread.replyBytes.delete(event.messageId);
       thread.cancelled.delete(event.runId);
       thread.leases.delete(event.runId);
     }

@@ -34,6 +34,18 @@ export function createIoredisRunner(client: Redis | Cluster, ping: () => Promise
       const run = (client as unknown as Record<string, (...argv: (string | number)[]) => Promise<unknown>>)[command(script)];
       return (run as (...argv: (string | number)[]) => Promise<unknown>).call(client, keys.length, ...keys, ...args);
     },
+    async *scan(pattern) {
+      // A cluster's keys are on its masters, each scanned on its own.
+      const nodes = (client as Cluster).isCluster ? (client as Cluster).nodes("master") : [client as Redis];
+      for (const node of nodes) {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+          cursor = next;
+          if (keys.length > 0) yield keys;
+        } while (cursor !== "0");
+      }
+    },
     async ping() {
       await ping();
     },

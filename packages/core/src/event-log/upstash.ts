@@ -45,6 +45,14 @@ export function createUpstashRunner(client: Redis): ScriptRunner {
       }
       return handle.exec([...keys], args.map(String));
     },
+    async *scan(pattern) {
+      let cursor: string | number = 0;
+      do {
+        const [next, keys]: [string | number, string[]] = await client.scan(cursor, { match: pattern, count: 1000 });
+        cursor = next;
+        if (keys.length > 0) yield keys;
+      } while (String(cursor) !== "0");
+    },
     async ping() {
       await client.ping();
     },

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
-import type { AppendResult, EventLog } from "../event-log/event-log.ts";
+import type { AppendOptions, AppendResult, EventLog } from "../event-log/event-log.ts";
 import { type ChatEvent, ChatEventSchema, describeIssues } from "../events/schemas.ts";
 import { EVENTS_APPENDED } from "../metrics/definitions.ts";
 import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
@@ -19,9 +19,11 @@ export interface IngestResult extends AppendResult {
  * event rejects the batch and nothing is written), then appends it in one step
  * (`EventLog.appendBatch`: one script call in Redis); events the thread already holds
  * are reported as duplicates and not written again. An unknown thread rejects with
- * `NotFoundError` and nothing is written.
+ * `NotFoundError` and nothing is written; so do the log's own refusals (`options.ifHead`
+ * no longer the head; a reply grown past its limit, which also fails the reply: see
+ * `EventLog.appendBatch`).
  */
-export type Ingest = (threadId: string, events: readonly unknown[]) => Promise<IngestResult[]>;
+export type Ingest = (threadId: string, events: readonly unknown[], options?: AppendOptions) => Promise<IngestResult[]>;
 
 /** What ingestion reports to, besides the log. */
 export interface IngestOptions {
@@ -35,10 +37,10 @@ export interface IngestOptions {
 export function createIngest(log: EventLog, options: IngestOptions = {}): Ingest {
   const metrics = options.metrics ?? noopMetrics;
   const tracer = options.tracer ?? noopTracer;
-  return (threadId, events) =>
+  return (threadId, events, append) =>
     tracer.span("ingest", { "murmur.thread_id": threadId, "murmur.events": events.length }, async () => {
       const valid = validateBatch(threadId, events);
-      const results = await tracer.span("event_log.append", { "murmur.adapter": log.name }, () => log.appendBatch(threadId, valid));
+      const results = await tracer.span("event_log.append", { "murmur.adapter": log.name }, () => log.appendBatch(threadId, valid, append));
       return results.map((result, i) => {
         const event = valid[i] as ChatEvent;
         if (!result.duplicate) metrics.counter(EVENTS_APPENDED, { type: event.type }).inc();

@@ -21,6 +21,7 @@ export interface CommandPoint {
   readonly at: number;
   readonly sent: CommandCounts;
   readonly executed: CommandCounts;
+  readonly executedUsec: CommandCounts;
   readonly redisCpuSeconds: number;
 }
 
@@ -106,8 +107,13 @@ export class RunContext {
   /** Null for designs without Redis. */
   async commandsNow(): Promise<CommandPoint | null> {
     if (!this.probe) return null;
-    const [stats, executed, redisCpuSeconds] = await Promise.all([this.serverStats(), this.probe.commandStats(), this.probe.cpuSeconds()]);
-    return { at: Date.now(), sent: stats.commands, executed, redisCpuSeconds };
+    const [stats, executed, executedUsec, redisCpuSeconds] = await Promise.all([
+      this.serverStats(),
+      this.probe.commandStats(),
+      this.probe.commandUsec(),
+      this.probe.cpuSeconds(),
+    ]);
+    return { at: Date.now(), sent: stats.commands, executed, executedUsec, redisCpuSeconds };
   }
 }
 
@@ -116,6 +122,7 @@ export function commandWindow(before: CommandPoint | null, after: CommandPoint |
   return {
     sent: diffCounts(before.sent, after.sent),
     executed: diffCounts(before.executed, after.executed),
+    executedUsec: diffCounts(before.executedUsec, after.executedUsec),
     seconds: (after.at - before.at) / 1000,
     redisCpuSeconds: after.redisCpuSeconds - before.redisCpuSeconds,
   };

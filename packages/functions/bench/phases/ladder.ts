@@ -23,9 +23,8 @@ export async function runLadder(ctx: RunContext, layout: Layout, baselineRss: nu
   const { plan } = ctx;
   const out: LadderResult = { latency: [], memory: [], connections: [], idle: [], saturation: null, opens: null };
   const spread = layout === "spread";
-  const steps = [...new Set([...plan.latencyAt, ...(spread ? [...plan.idleAt, ...plan.memoryAt] : [plan.saturationAt])])].sort(
-    (a, b) => a - b,
-  );
+  const memoryAt = spread && ctx.spec.ceiling && plan.ceilingAt > 0 ? [...plan.memoryAt, plan.ceilingAt] : plan.memoryAt;
+  const steps = [...new Set([...plan.latencyAt, ...(spread ? [...plan.idleAt, ...memoryAt] : [plan.saturationAt])])].sort((a, b) => a - b);
   const hot = spread ? null : ((await ctx.threads(1))[0] as string);
   const subscribers = new Map<string, number>();
   let open = 0;
@@ -48,11 +47,11 @@ export async function runLadder(ctx: RunContext, layout: Layout, baselineRss: nu
       open += opened.opened.length;
       if (spread && n <= 1000 && opened.opened.length > 0) out.opens = await opensWindow(ctx, before, opened.opened.length);
       await sleep(plan.settleMs);
-      const stats = await ctx.serverStats(spread && plan.memoryAt.includes(n));
+      const stats = await ctx.serverStats(spread && memoryAt.includes(n));
       out.connections.push({ attempted: n, reached: open, serverCount: stats.connections, openSeconds, errors: opened.errors });
       if (opened.failed > 0 || open < n) ctx.notes.push(`${layout} ${n}: ${open} of ${n} subscribers ready (${opened.errors.join("; ")})`);
       if (open === 0) break;
-      if (spread && plan.memoryAt.includes(n)) {
+      if (spread && memoryAt.includes(n)) {
         out.memory.push({
           attempted: n,
           connections: open,

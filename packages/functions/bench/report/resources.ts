@@ -51,6 +51,8 @@ export function saturationSection(systems: readonly SystemResult[], refs: readon
       ms(r?.p99),
       cpuPerEvent(r?.commands, r?.published ?? 0),
       ...refs.map((ref) => ratio(rate(ref), rate(s))),
+      r?.batches ? `${ms(r.batches.p50)} / ${ms(r.batches.p99)} (${r.batches.webhooks})` : DASH,
+      r?.batches ? cpuPerEvent(r.batches.commands, r.batches.webhooks * r.batches.events) : DASH,
     ];
   });
   return table(
@@ -63,6 +65,8 @@ export function saturationSection(systems: readonly SystemResult[], refs: readon
       "p99 ms",
       "Redis CPU µs per event",
       ...refs.map((r) => `${r.label} / this`),
+      "100-event webhook answered, p50 / p99 ms (webhooks)",
+      "Redis CPU µs per event, 100-event webhooks",
     ],
     rows,
   );

@@ -17,6 +17,8 @@ const config = testConfig({
   HOST: "127.0.0.1",
   PORT: "0",
   SSE_HEARTBEAT_MS: env.BENCH_HEARTBEAT_MS ?? "15000",
+  // Every subscriber of the benchmark is one session: what the session limits guard against.
+  LIMIT_STREAMS_PER_SESSION: "0",
   ...(env.BENCH_REDIS_URL ? { REDIS_URL: env.BENCH_REDIS_URL, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
   ...(env.BENCH_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: env.BENCH_REDIS_CLUSTER_NODES, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
 });

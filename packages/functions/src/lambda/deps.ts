@@ -1,6 +1,7 @@
 import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
-import { createRedisParts, createUpstashEventLog, type EventLog, type ScriptRunner } from "@murmur/core/event-log";
+import { createRedisParts, createUpstashEventLog, type EventLog, type RedisEventLog, type ScriptRunner } from "@murmur/core/event-log";
+import { createRedisLimiter, type Limiter } from "@murmur/core/limits";
 import type { Metrics } from "@murmur/core/metrics";
 import { createRunner } from "../compose.ts";
 
@@ -22,8 +23,8 @@ export function upstashSettings(config: MurmurConfig) {
  * The event log of the functions that hold no stream (Api, Webhook, Agent): Upstash over
  * REST only, no connection to set up per cold start, and no TCP client in the bundle.
  */
-export function createRestEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
-  return createUpstashEventLog({ ...upstashSettings(config), onError, metrics });
+export function createRestEventLog(config: MurmurConfig, metrics?: Metrics): RedisEventLog {
+  return createUpstashEventLog({ ...upstashSettings(config), maxReplyBytes: config.limits.replyBytes, onError, metrics });
 }
 
 /** Stream's event log, and how its stream route announces the follows it is about to open. */
@@ -51,12 +52,22 @@ export function createTailingEventLog(config: MurmurConfig, metrics?: Metrics): 
     prefix: settings.prefix,
     maxEventsPerThread: settings.maxEventsPerThread,
     runLeaseMs: settings.runLeaseMs,
+    maxReplyBytes: config.limits.replyBytes,
     blockMs: settings.blockMs,
     clientCommands: false,
     onError,
     metrics,
   });
   return { log, runner, announceFollows: (count) => tailer.expect?.(count) ?? (() => {}) };
+}
+
+/**
+ * The limits' state in the cloud: in Upstash, through the event log's own script runner
+ * (REST for Api, TCP for Stream), so that every function instance sees the same counts.
+ * One command per check: a send or a new thread (Api), a stream's open and its end (Stream).
+ */
+export function createCloudLimiter(config: MurmurConfig, runner: ScriptRunner): Limiter {
+  return createRedisLimiter(runner, upstashSettings(config).prefix);
 }
 
 /** The invoker of the functions that start no run (Webhook, Stream): Agent is linked to Api alone. */

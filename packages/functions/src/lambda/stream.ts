@@ -4,7 +4,7 @@ import { Resource } from "sst";
 import { createApp } from "../app.ts";
 import { createAppDeps } from "../compose.ts";
 import { loadCloudConfig } from "./config.ts";
-import { createTailingEventLog, unlinkedInvoker, upstashSettings } from "./deps.ts";
+import { createCloudLimiter, createTailingEventLog, unlinkedInvoker, upstashSettings } from "./deps.ts";
 import { lambdaLogger } from "./log-sink.ts";
 import { lambdaMetrics } from "./metrics.ts";
 import { createStreamSlots } from "./stream-slots.ts";
@@ -28,7 +28,8 @@ export function streamBudget(remainingMs: number): number {
 const { config, maxOpenStreams, stage } = loadCloudConfig(Resource);
 const { metrics, flush } = lambdaMetrics("Stream", stage);
 const { log, announceFollows, runner } = createTailingEventLog(config, metrics);
-const deps = createAppDeps(config, log, unlinkedInvoker, lambdaLogger(), { metrics });
+// One stream per invocation: a session's streams are counted across invocations, in Upstash.
+const deps = createAppDeps(config, log, unlinkedInvoker, lambdaLogger(), { streams: createCloudLimiter(config, runner) }, { metrics });
 const admission = maxOpenStreams ? createStreamSlots({ runner, prefix: upstashSettings(config).prefix, max: maxOpenStreams }) : undefined;
 export const handler = streamHandle(
   createApp({

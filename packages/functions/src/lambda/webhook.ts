@@ -11,5 +11,5 @@ import { lambdaMetrics } from "./metrics.ts";
 /** The Webhook function (Function URL, buffered): signed agent events and LangGraph completions, and nothing else. Metrics flush per invocation. */
 const { config, stage } = loadCloudConfig(Resource);
 const { metrics, flush } = lambdaMetrics("Webhook", stage);
-const deps = createAppDeps(config, createRestEventLog(config, metrics), unlinkedInvoker, lambdaLogger(), { metrics });
+const deps = createAppDeps(config, createRestEventLog(config, metrics), unlinkedInvoker, lambdaLogger(), {}, { metrics });
 export const handler = flushingAfter(handle(createWebhookApp(deps)), flush);

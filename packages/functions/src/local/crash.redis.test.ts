@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRedisEventLog } from "@murmur/core/event-log";
 import { freePort, type RedisProcess, startRedisProcess } from "@murmur/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -129,5 +130,39 @@ describe("a server that dies in the middle of a reply (private Redis, server pro
     const failed = JSON.parse(/event: message\.failed\ndata: (.*)\n/.exec(text)?.[1] ?? "{}");
     expect(failed).toMatchObject({ kind: "abandoned", retryable: true });
     expect(text).toMatch(/retry: \d+\nevent: close\ndata: \{"reason":"planned"\}\n\n$/);
+  });
+
+  it("on start-up: the restarted server ends the reply itself once its lease lapses, with no request touching the thread", async () => {
+    const port = await freePort();
+    const prefix = `sweep${Date.now()}`;
+    let server = await startServer(port, prefix);
+    const token = (await (await fetch(`http://127.0.0.1:${port}/api/session`, { method: "POST" })).json()).token as string;
+    const call = api(port, token);
+    const threadId = (await call("POST", "/chats", {})).body.thread.id as string;
+    expect((await call("POST", `/chats/${threadId}/send`, { messageId: "m_1", text: "a question worth a long answer" })).status).toBe(202);
+    // Read straight from Redis from here on: an API request would itself end the lapsed run.
+    const log = createRedisEventLog({ url: redis.url, prefix });
+    try {
+      const reply = async () => (await log.snapshot(threadId)).state.messages.find((m) => m.role === "assistant");
+      await expect.poll(async () => (await reply())?.text.length ?? 0, { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+      server.kill("SIGKILL");
+      await exit(server);
+      const killedAt = Date.now();
+      server = await startServer(port, prefix);
+      try {
+        await expect
+          .poll(reply, { timeout: LEASE_MS + 10_000, interval: 100 })
+          .toMatchObject({ status: "failed", error: { kind: "abandoned", retryable: true } });
+        const endedAfter = Date.now() - killedAt;
+        // Within the lease and the sweep's second of slack, with no touch at all.
+        expect(endedAfter).toBeGreaterThan(LEASE_MS - 2_000);
+        expect(endedAfter).toBeLessThan(LEASE_MS + 4_000);
+      } finally {
+        server.kill("SIGKILL");
+        await exit(server);
+      }
+    } finally {
+      await log.close();
+    }
   });
 });

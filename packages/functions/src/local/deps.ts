@@ -7,7 +7,9 @@ import {
   createRedisEventLog,
   createUpstashEventLog,
   type EventLog,
+  RedisEventLog,
 } from "@murmur/core/event-log";
+import { createMemoryLimiter, createRedisLimiter, type Limiter } from "@murmur/core/limits";
 import type { Metrics } from "@murmur/core/metrics";
 import type { AgentOptions } from "../agents.ts";
 import { createAppDeps, createRunner, type Telemetry } from "../compose.ts";
@@ -23,16 +25,18 @@ const AGENT_STORE_RETRY_MS = 60_000;
 export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
   const settings = config.eventLog;
   const onError = rateLimitedWarning("event log reader");
+  const maxReplyBytes = config.limits.replyBytes;
   switch (settings.adapter) {
     case "memory":
-      return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs });
+      return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs, maxReplyBytes });
     case "redis":
-      return createRedisEventLog({ ...settings, onError, metrics });
+      return createRedisEventLog({ ...settings, maxReplyBytes, onError, metrics });
     case "redis-cluster":
       return createRedisClusterEventLog({
         ...settings,
         username: settings.username ?? undefined,
         password: settings.password ?? undefined,
+        maxReplyBytes,
         onError,
         metrics,
       });
@@ -41,9 +45,22 @@ export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLo
       const tailer = settings.tailUrl
         ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError, metrics })
         : undefined;
-      return createUpstashEventLog({ ...settings, tailer, onError, metrics });
+      return createUpstashEventLog({ ...settings, maxReplyBytes, tailer, onError, metrics });
     }
   }
+}
+
+/**
+ * Where the send and thread rates live: beside the event log, so every process sharing a
+ * Redis shares them (over the log's own connection: no connection more), else in this
+ * process. Streams are counted in this process either way: what a held stream uses up
+ * here is this process's connections and memory.
+ */
+export function createRateLimiter(config: MurmurConfig, log: EventLog): Limiter {
+  const settings = config.eventLog;
+  return log instanceof RedisEventLog && settings.adapter !== "memory"
+    ? createRedisLimiter(log.scriptRunner, settings.prefix)
+    : createMemoryLimiter();
 }
 
 /** Logs a failing background loop at most once every 10 s, so an outage does not flood the log. */
@@ -79,5 +96,6 @@ export function createLocalDeps(
     stop: (run) => stopHandedOffRun(runner, run),
     onError: (error, what) => logger.error(`${what} failed`, { error: errorText(error) }),
   });
-  return { ...createAppDeps(config, log, invoker, logger, telemetry), invoker };
+  const limits = { rates: createRateLimiter(config, log), streams: createMemoryLimiter() };
+  return { ...createAppDeps(config, log, invoker, logger, limits, telemetry), invoker };
 }

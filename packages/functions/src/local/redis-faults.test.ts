@@ -227,7 +227,8 @@ describe.each([
   it("holds many streams with the process's shared readers and no Redis command per heartbeat", async () => {
     const threads = 20;
     const perThread = 5;
-    const { server, token, newThread } = await start({ SSE_HEARTBEAT_MS: "100", REDIS_BLOCK_MS: "10000" });
+    // One session holds all 100 streams: its stream limit is off here.
+    const { server, token, newThread } = await start({ SSE_HEARTBEAT_MS: "100", REDIS_BLOCK_MS: "10000", LIMIT_STREAMS_PER_SESSION: "0" });
     const probes = setup.nodes().map((node) => new Redis(node.url));
     const readers: AbortController[] = [];
     try {

@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { sweepLapsedRuns } from "@murmur/core/agent";
 import type { MurmurConfig } from "@murmur/core/config";
 import { createMetricStore, type MetricStore } from "@murmur/core/metrics";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
+import { errorText } from "../log.ts";
 import { createOtelTracer } from "../tracing.ts";
 import { webHeaders } from "../web-headers.ts";
 import type { ObservabilityConfig } from "./config.ts";
@@ -71,12 +73,21 @@ export async function startLocalServer(config: MurmurConfig, options: LocalServe
     root.get("*", serveStatic({ root: webDist, path: "index.html" }));
   }
 
-  const server = serve({ fetch: root.fetch, hostname: config.host, port: config.port });
+  const server = serve({ fetch: root.fetch, hostname: config.host, port: config.port, serverOptions: readTimeouts(config) });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  // Replies a crashed process left streaming end now (or once their lease lapses), whether
+  // or not anyone opens their thread again (I6).
+  const sweeping = new AbortController();
+  void sweepLapsedRuns(deps.log, deps.ingest, sweeping.signal).then(
+    ({ ended, waiting }) => {
+      if (ended + waiting > 0) deps.logger.info("start-up sweep", { ended, waiting });
+    },
+    (error: unknown) => deps.logger.warn("start-up sweep failed", { error: errorText(error) }),
+  );
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   const metricsServer: MetricsServer | null =
@@ -95,6 +106,7 @@ export async function startLocalServer(config: MurmurConfig, options: LocalServe
       // (the person sends again, to whichever server answers next); give the open streams
       // a moment to carry those failures; then close the log, which ends every stream with
       // `close` (planned) and `retry:` so browsers resume, with Last-Event-ID, elsewhere.
+      sweeping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.invoker.shutdown(SHUTDOWN_GRACE_MS);
       await sleep(STREAM_DRAIN_MS);
@@ -104,6 +116,23 @@ export async function startLocalServer(config: MurmurConfig, options: LocalServe
       await metricsServer?.close();
       await stopTracing?.();
     },
+  };
+}
+
+/**
+ * Slowloris: a connection must deliver its request's headers within `headersTimeoutMs`
+ * and the whole request (headers and body) within `requestTimeoutMs`, or Node answers
+ * 408 and closes it. Node checks every `connectionsCheckingInterval` (30 s by default:
+ * a silent connection lived 60 + 30 s); here a tenth of the headers timeout, at most 1 s.
+ * A response is not a request: a held SSE stream (a GET, complete once its headers are
+ * in) is bound by neither.
+ */
+function readTimeouts(config: MurmurConfig) {
+  const { headersTimeoutMs, requestTimeoutMs } = config.http;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 10))),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ValidationError } from "@murmur/core/errors";
 import { checkTitle, MAX_PAGE_SIZE, newThreadId } from "@murmur/core/event-log";
+import { takeOrRefuse, threadRules } from "@murmur/core/limits";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
@@ -16,12 +17,14 @@ const RenameChatBody = v.strictObject({ title: v.string("must be a string") });
  * and `DELETE /api/chats/:threadId`. Rename and delete are the owner's only and
  * idempotent: the same title again, or deleting a deleted thread, changes nothing and
  * answers as the first time did. Every tab learns of both over its thread-list stream.
+ * Creating a thread takes one of the session's `LIMIT_THREADS_PER_HOUR` (429).
  */
 export function chatRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(requireSession(deps))
     .post("/", async (c) => {
       await readBody(c, CreateChatBody);
+      await takeOrRefuse(deps.limits.rates, c.var.sessionId, threadRules(deps.config.limits, c.var.sessionId));
       // The id carries its owner's hash tag: an owner's threads share a slot on a Redis Cluster.
       const thread = await deps.log.createThread({ id: newThreadId(c.var.sessionId), owner: c.var.sessionId, createdAt: Date.now() });
       return c.json({ thread }, 201);

@@ -30,7 +30,7 @@ describe("cancel a run", () => {
     const cancel = () => request(`/api/chats/${threadId}/runs/${sent.runId}/cancel`, token, {});
     const first = await cancel();
     expect(first.status).toBe(202);
-    expect(await first.json()).toEqual({ runId: sent.runId, status: "stopping" });
+    expect(await first.json()).toEqual({ runId: sent.runId, status: "failed" });
     expect((await cancel()).status).toBe(202);
     await deps.invoker.idle();
     expect(await (await cancel()).json()).toEqual({ runId: sent.runId, status: "failed" });
@@ -38,6 +38,23 @@ describe("cancel a run", () => {
     expect(all.filter((e) => e.type === "run.cancel_requested")).toHaveLength(1);
     expect(all.filter((e) => e.type === "message.failed")).toEqual([expect.objectContaining({ kind: "stopped" })]);
     expect(all.some((e) => e.type === "message.completed")).toBe(false);
+  });
+
+  it("ends at once a reply whose runner is gone (a crash before its lease lapsed): kind stopped, retryable", async () => {
+    const { deps, request, token, threadId, events } = await setup();
+    // What a process that died mid-reply leaves: a run started, a delta, a live lease, no runner.
+    const base = { threadId, runId: "r_orphan", messageId: "a_orphan" };
+    await deps.log.append({ ...base, id: "u", at: Date.now(), type: "message.created", messageId: "m_x", role: "user", text: "hi" });
+    await deps.log.append({ ...base, id: "s", at: Date.now(), type: "run.started", replyTo: "m_x", agent: "demo" });
+    await deps.log.append({ ...base, id: "d", at: Date.now(), type: "message.delta", seq: 0, text: "half" });
+    const started = Date.now();
+    const res = await request(`/api/chats/${threadId}/runs/r_orphan/cancel`, token, {});
+    expect(await res.json()).toEqual({ runId: "r_orphan", status: "failed" });
+    // Within the grace (about 3 s here: a delta window, two cancel polls, a second), far before the 20 s lease.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await events()).filter((e) => e.type === "message.failed")).toEqual([
+      expect.objectContaining({ runId: "r_orphan", kind: "stopped", retryable: true }),
+    ]);
   });
 
   it("refuses an unknown run and another session's thread, writing nothing", async () => {

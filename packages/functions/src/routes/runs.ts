@@ -1,4 +1,4 @@
-import { runEventIds } from "@murmur/core/agent";
+import { awaitStop, runEventIds, stopGraceMs } from "@murmur/core/agent";
 import { newId } from "@murmur/core/chat";
 import { NotFoundError, UnavailableError } from "@murmur/core/errors";
 import { Hono } from "hono";
@@ -7,13 +7,15 @@ import { requireSession } from "../session.ts";
 import { ownedThread } from "../threads.ts";
 
 /**
- * `POST /api/chats/:threadId/runs/:runId/cancel`: asks the run to stop. The request is a
+ * `POST /api/chats/:threadId/runs/:runId/cancel`: stops the run. The request is a
  * `run.cancel_requested` event in the thread's log, where the runner (in this process or
  * another Lambda) sees it and stops; its `message.failed` (kind `stopped`) records the end. A run
  * a webhook agent took over has no runner left, so the invoker also hands the stop to
  * where the agent is configured (this process, or the Agent function), which cancels it
- * at the provider. Idempotent: asking again, or after the reply ended, changes nothing.
- * 202, or 503 when the stop could not be handed on (asking again is safe).
+ * at the provider (the answer is then `stopping`). Otherwise the answer waits for the end
+ * (`status` is the reply's: `failed` once stopped); a reply still streaming after the
+ * grace ({@link stopGraceMs}) lost its runner (a crash) and the stop ends it itself. Idempotent: asking again, or after the reply
+ * ended, changes nothing. 202, or 503 when the stop could not be handed on (asking again is safe).
  *
  * `POST /api/chats/:threadId/read`: the owner has seen the thread; recorded as a
  * `thread.read` event (server time) so every tab and device clears the unread badge.
@@ -36,7 +38,16 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       } catch (cause) {
         throw new UnavailableError("the stop is recorded but could not reach the agent; ask again", { cause });
       }
-      return c.json({ runId, status: "stopping" }, 202);
+      // A webhook agent's run (LangGraph) is stopped at its provider, which reports the end:
+      // the invoker handed the stop on. Any other reply ends within moments, and one whose
+      // runner is gone is ended by this stop.
+      if (deps.config.agent.kind === "langgraph") return c.json({ runId, status: "stopping" }, 202);
+      const status = await awaitStop(
+        deps,
+        { threadId: thread.id, runId, messageId: message.id },
+        stopGraceMs(deps.config.agent.deltaWindowMs),
+      );
+      return c.json({ runId, status }, 202);
     })
     .post("/:threadId/read", async (c) => {
       const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);

@@ -1,13 +1,13 @@
-import { planRun, type RunTrace } from "@murmur/core/agent";
-import { MAX_MESSAGE_BYTES } from "@murmur/core/chat";
+import { type RunTrace, runRoomOf, sendUserMessage } from "@murmur/core/agent";
 import { PayloadTooLargeError, UnavailableError } from "@murmur/core/errors";
 import { IdSchema } from "@murmur/core/events";
+import { sendRules, takeOrRefuse } from "@murmur/core/limits";
 import { type Context, Hono } from "hono";
 import * as v from "valibot";
 import { readBody } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
-import { ownedThread } from "../threads.ts";
+import { checkThreadId, ownedThread } from "../threads.ts";
 
 const SendBody = v.strictObject({
   /** Made by the client, so a retried send is recognised and lands once. */
@@ -25,6 +25,11 @@ const SendBody = v.strictObject({
  * true`) but starts the run again, which is itself idempotent: so a send whose run failed
  * to start can simply be retried, and one whose reply failed retryably starts the next
  * attempt (see `replyAttempt`).
+ *
+ * Limits (README "Limits"), cheapest first: the session's and the thread's send rates
+ * (429, one limiter command), then one reply in flight per thread (409
+ * `reply_in_progress`, decided over the snapshot the send reads anyway), then the
+ * message's size (413). A refused send writes nothing.
  */
 export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -39,34 +44,28 @@ export function sendRoutes(deps: AppDeps): Hono<AppEnv> {
  * every event of the reply), with the send's span as the run's parent.
  */
 async function send(deps: AppDeps, c: Context<AppEnv, "/:threadId/send">): Promise<Response> {
-  const thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
+  const threadId = c.req.param("threadId");
+  checkThreadId(threadId);
+  await takeOrRefuse(deps.limits.rates, c.var.sessionId, sendRules(deps.config.limits, c.var.sessionId, threadId));
+  const thread = await ownedThread(deps, threadId, c.var.sessionId);
   const { messageId, text } = await readBody(c, SendBody);
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new PayloadTooLargeError(`text is ${bytes} bytes; a message may hold at most ${MAX_MESSAGE_BYTES} bytes (16 KB)`);
+  const maxBytes = deps.config.limits.messageBytes;
+  if (bytes > maxBytes) {
+    throw new PayloadTooLargeError(`text is ${bytes} bytes; a message may hold at most ${maxBytes} bytes (LIMIT_MESSAGE_BYTES)`);
   }
-  const { requestId } = c.var.trace;
-  const [result] = await deps.ingest(thread.id, [
-    {
-      id: `msg:${messageId}`,
-      threadId: thread.id,
-      at: Date.now(),
-      type: "message.created",
-      messageId,
-      role: "user",
-      text,
-      trace: requestId,
-    },
-  ]);
-  const run = await planRun(deps.log, thread.id, messageId);
+  const sent = await sendUserMessage(
+    { log: deps.log, ingest: deps.ingest, room: runRoomOf(deps.config) },
+    { threadId: thread.id, messageId, text, trace: c.var.trace.requestId },
+  );
   try {
-    await deps.invoker.invoke({ ...run, trace: runTrace(deps, c) });
+    await deps.invoker.invoke({ ...sent.run, trace: runTrace(deps, c) });
   } catch (cause) {
     throw new UnavailableError("the message is stored but its reply could not be started; send it again with the same messageId", {
       cause,
     });
   }
-  return c.json({ messageId, runId: run.runId, cursor: result?.cursor, duplicate: result?.duplicate ?? false }, 202);
+  return c.json({ messageId, runId: sent.run.runId, cursor: sent.cursor, duplicate: sent.duplicate }, 202);
 }
 
 /** What a run started by this request descends from: its id, and the active span. */

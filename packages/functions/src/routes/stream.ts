@@ -1,6 +1,7 @@
 import { newId } from "@murmur/core/chat";
 import { UnavailableError, ValidationError } from "@murmur/core/errors";
 import { parseCursor, type ThreadRecord } from "@murmur/core/event-log";
+import { holdOrRefuse, streamSlots } from "@murmur/core/limits";
 import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
@@ -35,7 +36,9 @@ const SSE_HEADERS = {
  * stream of the same browser and thread supersedes it, and the browser can release it
  * (see stream-control.ts).
  * A malformed cursor, a missing session and a foreign thread are final (400/401/403/404);
- * everything after the headers is reported in-band.
+ * so is a session holding `LIMIT_STREAMS_PER_SESSION` streams already (429 with
+ * `Retry-After`; the web app comes back after its back-off). Everything after the
+ * headers is reported in-band.
  */
 export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().use(requireSession(deps)).get("/:threadId", async (c) => {
@@ -49,20 +52,26 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     // non-200), and the client comes back after `retry:`.
     const inBand = (reason: "error" | "busy", message: string, retryMs: number) =>
       new Response(encodeFrame({ retry: retryMs, event: "close", data: JSON.stringify({ reason, message }) }), { headers: SSE_HEADERS });
+    const maxDurationMs = streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c));
+    const streamId = newId("st");
     let thread: ThreadRecord;
+    let releaseSession: () => Promise<void>;
     try {
       thread = await ownedThread(deps, c.req.param("threadId"), c.var.sessionId);
+      // The session's slot first (429 past its limit), then one of the runtime's (in-band `busy`).
+      // It lasts as long as the stream may, so one whose holder vanished frees itself.
+      const slotMs = maxDurationMs > 0 ? maxDurationMs + SLOT_MARGIN_MS : UNBOUNDED_SLOT_MS;
+      releaseSession = await holdOrRefuse(deps.limits.streams, c.var.sessionId, streamSlots(deps.config.limits), streamId, slotMs);
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
       return inBand("error", error.message, deps.config.sse.retryMs);
     }
-    const maxDurationMs = streamDuration(deps.config.sse.maxDurationMs, deps.streamBudgetMs?.(c));
-    const streamId = newId("st");
     const admission = deps.admission;
     if (admission) {
       const admitted = await admission
         .acquire(streamId, (maxDurationMs || deps.config.sse.maxDurationMs) + SLOT_MARGIN_MS)
         .catch((error: unknown) => (error instanceof UnavailableError ? error : Promise.reject(error)));
+      if (admitted !== true) void releaseSession();
       if (admitted instanceof UnavailableError) return inBand("error", admitted.message, deps.config.sse.retryMs);
       if (!admitted) {
         const retryMs = Math.round(BUSY_RETRY_MS * (1 + Math.random()));
@@ -91,6 +100,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
         release?.();
         deps.streams.close();
         admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
+        void releaseSession();
         onStreamClose?.(reason);
       },
     };
@@ -103,6 +113,9 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
     return respond(c, headers, (sink) => startEventStream(options, new LoggedSink(sink, c.var.logger, facts)));
   });
 }
+
+/** A stream without a planned close (SSE_MAX_DURATION_MS=0) holds its slot until it ends, or a day. */
+const UNBOUNDED_SLOT_MS = 24 * 3600_000;
 
 /** The earlier of the configured planned close (0: none) and the runtime's bound, at least 1 ms. */
 function streamDuration(configuredMs: number, budgetMs: number | undefined): number {

@@ -101,4 +101,26 @@ describe("Standard Webhooks", () => {
     expect(missing.status).toBe(404);
     expect(await logged()).toEqual([]);
   });
+
+  it("refuses a delta that would grow a reply past 64 KB with 413 naming the limit, and fails the reply (too_large)", async () => {
+    const { post, signed, logged, body } = await setup();
+    const webhook = new Webhook(SECRET);
+    const run = { runId: "r_big", messageId: "a_big" };
+    const deliver = (id: string, events: object[]) => {
+      const raw = body(events);
+      return post(raw, signed(webhook, id, raw));
+    };
+    const delta = (seq: number, bytes: number) => ({ id: `r_big:d:${seq}`, type: "message.delta", ...run, seq, text: "x".repeat(bytes) });
+    await deliver("msg_a", [{ id: "r_big:started", type: "run.started", ...run, replyTo: "m_1", agent: "external" }, delta(0, 40_000)]);
+    const res = await deliver("msg_b", [delta(1, 30_000)]);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toEqual({
+      code: "payload_too_large",
+      message:
+        "reply a_big would hold 70000 bytes; a reply may hold at most 65536 bytes (64 KB, LIMIT_REPLY_BYTES): the batch was refused and the reply failed",
+    });
+    const events = await logged();
+    expect(events.filter((e) => e.type === "message.delta")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: "message.failed", ...run, kind: "too_large", retryable: false });
+  });
 });

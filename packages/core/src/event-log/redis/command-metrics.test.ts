@@ -17,6 +17,7 @@ describe("Redis command metrics", () => {
           return "ok";
         },
         ping: async () => {},
+        async *scan() {},
         close: async () => {},
       },
       metrics,

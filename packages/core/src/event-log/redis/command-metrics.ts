@@ -123,6 +123,15 @@ export function measuredRunner(runner: ScriptRunner, metrics: Metrics): ScriptRu
   return {
     run: (script, keys, args) => meter.measure(`script:${SCRIPT_NAMES.get(script) ?? "other"}`, () => runner.run(script, keys, args)),
     ping: () => meter.measure("ping", () => runner.ping()),
+    // One SCAN per batch (per master on a cluster, roughly): counted as each batch arrives.
+    async *scan(pattern) {
+      const batches = runner.scan(pattern)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await meter.measure("scan", () => batches.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    },
     close: () => runner.close(),
   };
 }

@@ -1,8 +1,11 @@
 import { type ChatMessage, emptyThreadState, foldEvents, type ThreadState } from "../../chat/reducer.ts";
 import { ForbiddenError, MurmurError, NotFoundError, UnavailableError, ValidationError } from "../../errors/index.ts";
+import { MAX_REPLY_BYTES } from "../../events/constants.ts";
 import type { ChatEvent } from "../../events/schemas.ts";
+import { HeadMovedError, oversizedCompletion, replyTooLarge } from "../append-guards.ts";
 import { entryId, formatCursor, newEpoch, parseCursor } from "../cursor.ts";
 import type {
+  AppendOptions,
   AppendResult,
   DeleteResult,
   EventLog,
@@ -12,6 +15,7 @@ import type {
   Positions,
   ReadResult,
   ResetReason,
+  RunLease,
   Snapshot,
   TailItem,
   ThreadList,
@@ -53,6 +57,8 @@ import {
  */
 export interface ScriptRunner {
   run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /** The keys matching `pattern`, a batch at a time (`SCAN`; on a cluster, every master's). */
+  scan(pattern: string): AsyncIterable<readonly string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -80,6 +86,7 @@ export class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly maxEvents: number;
   private readonly leaseMs: number;
+  private readonly maxReplyBytes: number;
   private readonly wakers = new Set<() => void>();
   /** Entries decoded once for every tail the shared reader hands them to (see sse/event-stream.ts). */
   private readonly decoded = new WeakMap<RawEntry, LoggedEvent>();
@@ -99,6 +106,12 @@ export class RedisEventLog implements EventLog {
     this.maxEvents = Math.max(1, options.maxEventsPerThread ?? DEFAULT_MAX_EVENTS);
     this.cluster = options.cluster ?? false;
     this.leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
+    this.maxReplyBytes = Math.min(options.maxReplyBytes ?? MAX_REPLY_BYTES, MAX_REPLY_BYTES);
+  }
+
+  /** The log's script runner: another engine over the same store (the limiter, limits/redis.ts) shares its connection. */
+  get scriptRunner(): ScriptRunner {
+    return this.runner;
   }
 
   async createThread(input: { id: string; owner: string; createdAt: number }): Promise<ThreadRecord> {
@@ -125,6 +138,21 @@ export class RedisEventLog implements EventLog {
 
   async renewLease(threadId: string, runId: string, expiresAt: number): Promise<void> {
     await this.run(RENEW_LEASE, [threadKeys(this.prefix, threadId).meta], [runId, expiresAt]);
+  }
+
+  async *scanLeases(signal?: AbortSignal): AsyncIterable<{ threadId: string; leases: readonly RunLease[] }> {
+    // `{` and `}` are literal in a SCAN pattern: this is every thread's meta hash.
+    const marker = ":thread:";
+    for await (const keys of this.runner.scan(`${this.prefix}:{*}${marker}*:meta`)) {
+      for (const key of keys) {
+        if (signal?.aborted) return;
+        const start = key.indexOf(marker, this.prefix.length);
+        if (start === -1) continue;
+        const threadId = key.slice(start + marker.length, -":meta".length);
+        const thread = await this.getThread(threadId);
+        if (thread && thread.leases.length > 0) yield { threadId, leases: thread.leases };
+      }
+    }
   }
 
   async listThreads(owner: string, options: ListOptions = {}): Promise<ThreadList> {
@@ -226,11 +254,20 @@ export class RedisEventLog implements EventLog {
     return (await this.appendBatch(event.threadId, [event]))[0] as AppendResult;
   }
 
-  async appendBatch(threadId: string, events: readonly ChatEvent[]): Promise<AppendResult[]> {
+  async appendBatch(threadId: string, events: readonly ChatEvent[], options: AppendOptions = {}): Promise<AppendResult[]> {
     if (events.length === 0) return [];
     const keys = threadKeys(this.prefix, threadId);
     const partialKeys: string[] = [];
-    const args: (string | number)[] = [this.maxEvents, `${this.prefix}:`, threadId, events.length, this.leaseMs];
+    const ifHead = options.ifHead === undefined ? "" : options.ifHead;
+    const args: (string | number)[] = [
+      this.maxEvents,
+      `${this.prefix}:`,
+      threadId,
+      events.length,
+      this.leaseMs,
+      ifHead,
+      this.maxReplyBytes,
+    ];
     for (const event of events) {
       if (event.threadId !== threadId) throw new ValidationError(`event ${event.id} belongs to thread ${event.threadId}, not ${threadId}`);
       const messageId = "messageId" in event ? event.messageId : "";
@@ -250,8 +287,19 @@ export class RedisEventLog implements EventLog {
         index + 5, // KEYS are 1-based: meta, stream, ids, history come first
       );
     }
-    const reply = (await this.run(APPEND, [keys.meta, keys.stream, keys.ids, keys.history, ...partialKeys], args)) as (string | number)[];
+    // A whole reply's size needs no state: checked here; a reply grown from deltas, in the script.
+    const completion = oversizedCompletion(events, this.maxReplyBytes);
+    const reply = completion
+      ? ["toolarge", completion.event.messageId, completion.event.runId, completion.bytes]
+      : ((await this.run(APPEND, [keys.meta, keys.stream, keys.ids, keys.history, ...partialKeys], args)) as (string | number)[]);
     if (reply[0] === "nothread") throw new NotFoundError(`thread ${threadId} not found`);
+    if (reply[0] === "moved") throw new HeadMovedError(threadId);
+    if (reply[0] === "toolarge") {
+      const [, messageId, runId, bytes] = reply as [string, string, string, number];
+      const { failure, error } = replyTooLarge(threadId, { runId, messageId }, Number(bytes), this.maxReplyBytes);
+      await this.appendBatch(threadId, [failure]);
+      throw error;
+    }
     const committedAt = performance.now();
     const epoch = String(reply[0]);
     const results = events.map((_, e) => ({
@@ -416,7 +464,8 @@ async function* endAtDeleted(items: AsyncIterable<TailItem>): AsyncIterable<Tail
   }
 }
 
-function unavailable(cause: unknown): MurmurError {
+/** A transport failure as `UnavailableError` (our own typed errors pass through): what every engine over a ScriptRunner rejects with. */
+export function unavailable(cause: unknown): MurmurError {
   if (cause instanceof MurmurError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new UnavailableError(`event log unreachable: ${detail}`, { cause });

@@ -14,8 +14,9 @@ import { createHash } from "node:crypto";
  * - `{prefix}:{tag}:thread:{id}`: the delivery stream (one entry per event);
  * - `{prefix}:{tag}:thread:{id}:meta`: hash of owner, title, createdAt, updatedAt, readAt,
  *   renamedAt, epoch, head, and per reply in progress `s:{messageId}` (its last delta seq)
- *   and per stopped run `c:{runId}` (a stop was requested), both removed when the reply
- *   ends; after a delete, a tombstone of `owner` and `deleted` (epoch ms) that expires;
+ *   and `b:{messageId}` (the bytes of its text so far), per stopped run `c:{runId}` (a stop
+ *   was requested), all removed when the reply ends; after a delete, a tombstone of
+ *   `owner` and `deleted` (epoch ms) that expires;
  * - `{prefix}:{tag}:thread:{id}:ids`: hash event id -> stream id, for de-duplication of every
  *   event but the deltas of a reply in progress (those go by seq);
  * - `{prefix}:{tag}:thread:{id}:history`: list of every non-delta event, for snapshots;
@@ -25,6 +26,8 @@ import { createHash } from "node:crypto";
  *   as they change (fields `p`, the previous entry's id, and `t`, the thread id, then the
  *   record's fields, or `deleted` for a thread deleted), which live thread lists follow;
  * - `{prefix}:{tag}:signal:{channel}`: a short stream of ephemeral signals (fields `p` and `m`).
+ * - `{prefix}:{tag}:limit:{sessionId}:...`: the limits' state (limits/redis.ts), under the
+ *   session's owner tag, so a check touches one slot.
  */
 export interface ThreadKeys {
   readonly stream: string;

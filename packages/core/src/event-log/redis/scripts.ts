@@ -115,16 +115,22 @@ export const APPEND_ARGS_PER_EVENT = 10;
 /**
  * Appends a batch of events of one thread, atomically, in one round trip.
  * KEYS: meta, stream, ids, history, then the partial-text key of each message the batch
- * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, leaseMs, then per event
- * (APPEND_ARGS_PER_EVENT): eventId, eventJson, type, messageId, runId, seq, deltaText,
- * title, at, index of its partial key in KEYS.
- * Returns {'nothread'} or {epoch, then per event: status ('ok' | 'dup'), stream id, cancel (1 | 0)}.
+ * touches. ARGV: maxEvents, keyPrefix (`<prefix>:`), threadId, count, leaseMs, ifHead
+ * (`<epoch>:<head>`, or '' for none), maxReplyBytes, then per event (APPEND_ARGS_PER_EVENT):
+ * eventId, eventJson, type, messageId, runId, seq, deltaText, title, at, index of its
+ * partial key in KEYS.
+ * Returns {'nothread'}, {'moved'} (the head is not ifHead: nothing written),
+ * {'toolarge', messageId, runId, bytes} (a delta would grow its reply in progress past
+ * maxReplyBytes: nothing written), or {epoch, then per event: status ('ok' | 'dup'),
+ * stream id, cancel (1 | 0)}.
  *
  * Costs, in commands run inside the script (what Upstash may bill, see BENCHMARKS.md):
  * a delta of a reply in progress is HMGET + XADD + APPEND + HSET, with nothing per
  * event beyond its own XADD and APPEND when batched: it is de-duplicated by its seq
  * (the meta field `s:<messageId>`, which the reducer's own rule makes equivalent: a
- * delta at or below the applied seq changes nothing), so it needs no id lookup. Every
+ * delta at or below the applied seq changes nothing), so it needs no id lookup, and its
+ * reply's size so far is the meta field `b:<messageId>` (bytes), read by the same HMGET
+ * and written by the same HSET. Every
  * other event is de-duplicated by its id (the `ids` hash, kept past trimming, so a
  * message sent again long after still lands once) and also writes the history list.
  * `c:<runId>` in meta records a stop request; each result says whether the event's run
@@ -136,23 +142,41 @@ export const APPEND_ARGS_PER_EVENT = 10;
 export const APPEND = `${FEED_OFF}${TAGS}${NOTIFY}
 local meta, stream, ids, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local maxEvents, keyPrefix, threadId, n, leaseMs = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local ifHead, maxReply = ARGV[6], tonumber(ARGV[7])
 local W = ${APPEND_ARGS_PER_EVENT}
-local B = 5
+local B = 7
 local fields = {'epoch', 'head', 'owner', 'updatedAt', 'readAt'}
 for e = 1, n do
   local o = B + (e - 1) * W
   fields[#fields + 1] = 's:' .. ARGV[o + 4]
   fields[#fields + 1] = 'c:' .. ARGV[o + 5]
+  fields[#fields + 1] = 'b:' .. ARGV[o + 4]
 end
 local m = redis.call('HMGET', meta, unpack(fields))
 if not m[1] then return {'nothread'} end
+if ifHead ~= '' and ifHead ~= m[1] .. ':' .. m[2] then return {'moved'} end
 local head, owner, updatedAt, readAt = m[2], m[3], tonumber(m[4]), tonumber(m[5] or '0')
-local seqs, cancels, dirty, ended, leases = {}, {}, {}, {}, {}
+local seqs, cancels, dirty, ended, leases, sizes = {}, {}, {}, {}, {}, {}
 for e = 1, n do
   local o = B + (e - 1) * W
-  local s, c = m[4 + 2 * e], m[5 + 2 * e]
-  if seqs[ARGV[o + 4]] == nil then seqs[ARGV[o + 4]] = s and tonumber(s) or false end
+  local s, c, b = m[3 + 3 * e], m[4 + 3 * e], m[5 + 3 * e]
+  if seqs[ARGV[o + 4]] == nil then
+    seqs[ARGV[o + 4]] = s and tonumber(s) or false
+    sizes[ARGV[o + 4]] = tonumber(b or '0')
+  end
   if c then cancels[ARGV[o + 5]] = true end
+end
+local applied, grown = {}, {}
+for e = 1, n do
+  local o = B + (e - 1) * W
+  local messageId = ARGV[o + 4]
+  if ARGV[o + 3] == 'run.started' and seqs[messageId] == false and applied[messageId] == nil then applied[messageId] = -1 end
+  local from = applied[messageId] or seqs[messageId]
+  if ARGV[o + 3] == 'message.delta' and from and tonumber(ARGV[o + 6]) > from then
+    applied[messageId] = tonumber(ARGV[o + 6])
+    grown[messageId] = (grown[messageId] or sizes[messageId]) + #ARGV[o + 7]
+    if grown[messageId] > maxReply then return {'toolarge', messageId, ARGV[o + 5], grown[messageId]} end
+  end
 end
 local out = {m[1]}
 local changed, headMoved, titled = false, false, false
@@ -169,6 +193,7 @@ for e = 1, n do
       head = redis.call('XADD', stream, 'MAXLEN', maxEvents, '*', 'p', prev, 'i', eventId, 'e', json)
       feed(stream, head, 'p', prev, 'i', eventId, 'e', json)
       redis.call('APPEND', partial, text)
+      sizes[messageId] = (sizes[messageId] or 0) + #text
       seqs[messageId] = seq
       dirty[messageId] = true
       leases[runId] = (at + leaseMs) .. ':' .. messageId
@@ -197,6 +222,7 @@ for e = 1, n do
           ended[#ended + 1] = 's:' .. messageId
           ended[#ended + 1] = 'c:' .. runId
           ended[#ended + 1] = 'l:' .. runId
+          ended[#ended + 1] = 'b:' .. messageId
           redis.call('DEL', partial)
         elseif etype == 'run.cancel_requested' then
           cancels[runId] = true
@@ -232,6 +258,10 @@ if headMoved then
   for messageId in pairs(dirty) do
     set[#set + 1] = 's:' .. messageId
     set[#set + 1] = seqs[messageId]
+    if sizes[messageId] > 0 then
+      set[#set + 1] = 'b:' .. messageId
+      set[#set + 1] = sizes[messageId]
+    end
   end
   for runId, lease in pairs(leases) do
     set[#set + 1] = 'l:' .. runId
