@@ -1,5 +1,6 @@
 import { Agent, request } from "node:http";
 import { SIGNATURE_HEADER, signWebhook } from "@murmur/core/auth";
+import { Histogram, type HistogramData } from "./histogram.ts";
 import { benchEvent, nowMicros, sleep, WEBHOOK_SECRET } from "./shared.ts";
 
 /** Posts signed webhooks (`POST /api/webhook/chat-response`) to the server under test. */
@@ -59,6 +60,8 @@ export interface PublishRun {
   readonly skipped: number;
   /** Most the publisher ran behind its schedule, ms (it waits when `maxInFlight` posts are open). */
   readonly maxLagMs: number;
+  /** Each answered webhook's time from its stamp to its 200: the part of a delivery the server's own histogram does not time. */
+  readonly answered: HistogramData;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function publishAtRate(
   let timedOut = 0;
   let published = 0;
   let maxLagMs = 0;
+  const answered = new Histogram();
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / options.rate;
@@ -97,11 +101,16 @@ export async function publishAtRate(
     perThread.set(threadId, seq + 1);
     // One post per thread at a time, as an agent posts a reply's deltas in order.
     const previous = lastPost.get(threadId) ?? Promise.resolve();
+    let stamped = 0;
     const sent: Promise<unknown> = previous
-      .then(() => publisher.postStamped(threadId, options.window, seq))
+      .then(() => {
+        stamped = nowMicros();
+        return publisher.postStamped(threadId, options.window, seq);
+      })
       .then(
         (status) => {
           if (status !== 200) failed++;
+          else answered.record(nowMicros() - stamped);
         },
         () => timedOut++,
       );
@@ -113,5 +122,5 @@ export async function publishAtRate(
     });
   }
   await Promise.all(inFlight);
-  return { perThread, published, failed, timedOut, skipped: total - published, maxLagMs };
+  return { perThread, published, failed, timedOut, skipped: total - published, maxLagMs, answered: answered.toData() };
 }

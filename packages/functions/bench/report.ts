@@ -6,10 +6,11 @@ import { hotRate, spreadRate } from "./plan.ts";
 import { PROFILE_HEADING } from "./profile/section.ts";
 import { latencyChart } from "./report/chart.ts";
 import { DASH, kb, ms, num } from "./report/format.ts";
-import { deliverySection, latencySection } from "./report/latency.ts";
+import { deliverySection, latencySection, serverLatencySection } from "./report/latency.ts";
 import { commandsSection, memorySection, resumeSection, saturationSection } from "./report/resources.ts";
 import { targetsSection } from "./report/targets.ts";
 import type { BenchResults, SystemResult } from "./results.ts";
+import { P99_TOLERANCE } from "./server-latency.ts";
 import { BENCH_OWNERS } from "./shared.ts";
 
 /** Sections of BENCHMARKS.md written by other tools, kept when the bench rewrites the file. */
@@ -101,6 +102,10 @@ export function renderMarkdown(r: BenchResults, svgPath: string): string {
     `![latency against subscribers](${svgPath})`,
     "",
     latencySection(s),
+    "",
+    "### The server's own p99 (`/metrics`) against the client's",
+    "",
+    serverLatencySection(s, P99_TOLERANCE.text),
     "",
     "## 2. Open connections and memory",
     "",

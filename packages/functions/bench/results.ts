@@ -1,6 +1,7 @@
 import type { SlowReaderResult } from "../src/testing/slow-reader-probe.ts";
 import type { CostResults } from "./cost/measure.ts";
 import type { CommandCounts } from "./redis-stats.ts";
+import type { ServerLatency } from "./server-latency.ts";
 
 /** The designs measured side by side. */
 export type SystemId = "murmur-memory" | "murmur-redis" | "murmur-redis-cluster" | "polling" | "redis-pubsub" | "socketio" | "http-floor";
@@ -40,6 +41,8 @@ export interface LatencyResult {
   readonly p99: number | null;
   readonly max: number | null;
   readonly commands: CommandWindow | null;
+  /** Murmur only: the server's own append-to-delivery histogram over the window (its `/metrics`). */
+  readonly server?: ServerLatency | null;
 }
 
 export interface MemoryResult {

@@ -1,14 +1,17 @@
 import { type Context, Hono } from "hono";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { renderError } from "./errors.ts";
+import { requestContext } from "./request-context.ts";
 import { requestLog } from "./request-log.ts";
 
 /**
- * What every app of Murmur starts with: paths under `/api`, one log line per request
- * (unless `MURMUR_LOG=off`), nosniff and no-store on every response.
+ * What every app of Murmur starts with: paths under `/api`, a request id on every request
+ * (echoed as `x-request-id`, on every log line through `c.var.logger`), one log line per
+ * request (unless `MURMUR_LOG=off`), nosniff and no-store on every response.
  */
 export function createBaseApp(deps: Pick<AppDeps, "config" | "logger">): Hono<AppEnv> {
   const app = new Hono<AppEnv>().basePath("/api");
+  app.use("*", requestContext(deps.logger));
   if (deps.config.log !== "off") app.use("*", requestLog(deps.logger));
   app.use("*", async (c, next) => {
     await next();

@@ -4,6 +4,7 @@ import { limitBody } from "./body.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { chatRoutes } from "./routes/chats.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { regenerateRoutes } from "./routes/regenerate.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sendRoutes } from "./routes/send.ts";
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.on(["POST", "PUT", "PATCH", "DELETE"], ["/session", "/chats", "/chats/*"], guardWrites(deps.config.publicUrl), limitBody);
   app.route("/", sessionRoutes(deps));
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
   app.route("/chats/sse", streamRoutes(deps));
   app.route("/chats", sendRoutes(deps));
   app.route("/chats", runRoutes(deps));

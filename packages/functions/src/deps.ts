@@ -4,8 +4,11 @@ import type { MurmurConfig } from "@murmur/core/config";
 import type { EventLog } from "@murmur/core/event-log";
 import type { Ingest } from "@murmur/core/ingest";
 import type { Limiter } from "@murmur/core/limits";
+import type { Metrics } from "@murmur/core/metrics";
+import type { Tracer } from "@murmur/core/trace";
 import type { Context } from "hono";
 import type { Logger } from "./log.ts";
+import type { RequestVariables } from "./request-context.ts";
 import type { StreamResponder } from "./stream-responder.ts";
 
 /** Counts open SSE streams; shown in health and used by tests and benchmarks. */
@@ -32,7 +35,7 @@ export interface AppDeps {
    * closes on purpose, with `retry:`, at the earlier of this and `SSE_MAX_DURATION_MS`.
    */
   readonly streamBudgetMs?: (c: Context<AppEnv>) => number;
-  /** One JSON line per request and per stream end (see log.ts). */
+  /** One JSON line per request and per stream end (see log.ts); every request's lines carry its id (see request-context.ts). */
   readonly logger: Logger;
   /**
    * Called by the stream route just before a stream opens its follows (thread, and list
@@ -45,6 +48,23 @@ export interface AppDeps {
   readonly admission?: StreamAdmission;
   /** How held streams are written on this runtime (default: a Web `ReadableStream` body). */
   readonly streamResponder?: StreamResponder;
+  /** Where the app and core record metrics (see @murmur/core/metrics); the runtime's entry picks the sink. */
+  readonly metrics: Metrics;
+  /** Spans around send, ingest, append and agent runs (see @murmur/core/trace). */
+  readonly tracer: Tracer;
+  /**
+   * `GET /api/metrics`, answered only with `Authorization: Bearer <token>` (the local
+   * server with `METRICS_TOKEN`); unset: the route answers 404.
+   */
+  readonly metricsEndpoint?: MetricsEndpoint;
+  /** Called when a held stream ends, with its reason (Lambda flushes its metrics then). */
+  readonly onStreamClose?: (reason: string) => void;
+}
+
+/** What `GET /api/metrics` serves: the exposition, behind a bearer token. */
+export interface MetricsEndpoint {
+  readonly token: string;
+  scrape(): Promise<{ readonly contentType: string; readonly body: string }>;
 }
 
 /**
@@ -91,6 +111,6 @@ export function createStreamGauge(): StreamGauge {
 
 /** Hono's typed context variables set by middleware. */
 export interface AppEnv {
-  /** `streaming`: the response is a held stream, which logs its own end (see routes/stream.ts). */
-  Variables: { sessionId: string; streaming?: boolean };
+  /** See request-context.ts (`streaming`: the response is a held stream, which logs its own end: see routes/stream.ts). */
+  Variables: { sessionId: string } & RequestVariables;
 }

@@ -37,7 +37,9 @@ export function renderError(error: Error, c: Context, logger?: Logger): Response
   if ((error as { code?: string }).code === "ECONNRESET") {
     return c.json({ error: { code: "aborted", message: "the request was not received whole" } }, 400);
   }
-  if (logger) logger.error("unhandled error", { error: errorText(error), stack: error.stack?.split("\n").slice(1, 4).join(" | ") });
+  // The request's logger (its lines carry the request id) when the request got that far.
+  const log = (c.get("logger") as Logger | undefined) ?? logger;
+  if (log) log.error("unhandled error", { error: errorText(error), stack: error.stack?.split("\n").slice(1, 4).join(" | ") });
   else console.error("unhandled error", error);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }

@@ -20,7 +20,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     await next();
     if (c.get("streaming")) return;
     const length = c.res.headers.get("Content-Length");
-    logger.info("request", {
+    // The request's own logger: its line carries the request id (request-context.ts).
+    (c.var.logger ?? logger).info("request", {
       method: c.req.method,
       route: routePath(c, c.req.routeIndex),
       status: c.res.status,

@@ -6,6 +6,9 @@ import { DEFAULT_RUN_LEASE_MS } from "../event-log/leases.ts";
 import { MAX_REPLY_BYTES } from "../events/constants.ts";
 import type { Ingest, IngestResult } from "../ingest/ingest.ts";
 import { retryWhileUnavailable } from "../ingest/retrying-ingest.ts";
+import { AGENT_FIRST_DELTA, AGENT_RUNS } from "../metrics/definitions.ts";
+import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
+import { noopTracer, type Tracer } from "../trace/tracer.ts";
 import { type Agent, AgentError, type AgentTurn } from "./agent.ts";
 import { CANCEL_POLL_MS, pollRunCancel, watchRun } from "./cancel-watch.ts";
 import { createDeltaBatcher } from "./delta-batcher.ts";
@@ -21,6 +24,18 @@ export interface RunRequest {
   readonly threadId: string;
   readonly userMessageId: string;
   readonly attempt: number;
+  /**
+   * Whom the run descends from: the send's request id (every event of the run carries it
+   * as `trace`) and, when the send ran in a span, its W3C `traceparent` (the run's span is
+   * its child, in whatever process or function runs it).
+   */
+  readonly trace?: RunTrace;
+}
+
+/** See `RunRequest.trace`. */
+export interface RunTrace {
+  readonly requestId: string;
+  readonly traceparent?: string;
 }
 
 export interface RunTurnDeps {
@@ -54,6 +69,10 @@ export interface RunTurnDeps {
    * starts or fails within the window in which its message counts as a reply in flight.
    */
   readonly startRetryMs?: number;
+  /** Where runs are counted by outcome, and their time to a first delta (default: nowhere). */
+  readonly metrics?: Metrics;
+  /** Spans around the run and its call to the agent (default: none). */
+  readonly tracer?: Tracer;
 }
 
 /** Aborting a run with this reason (the process is shutting down) ends its reply retryably, not as stopped. */
@@ -89,9 +108,30 @@ export type RunOutcome = "completed" | "failed" | "duplicate" | "detached";
  * webhook agent has taken the run over, the runner is gone: `stopHandedOffRun` stops it.
  */
 export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  const metrics = deps.metrics ?? noopMetrics;
+  const tracer = deps.tracer ?? noopTracer;
+  const attributes = {
+    "murmur.thread_id": request.threadId,
+    "murmur.message_id": request.userMessageId,
+    "murmur.attempt": request.attempt,
+  };
+  try {
+    const outcome = await tracer.span("agent.run", attributes, () => runTurn(deps, request, signal), request.trace?.traceparent);
+    metrics.counter(AGENT_RUNS, { outcome }).inc();
+    return outcome;
+  } catch (error) {
+    metrics.counter(AGENT_RUNS, { outcome: "error" }).inc();
+    throw error;
+  }
+}
+
+async function runTurn(deps: RunTurnDeps, request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  const startedAt = performance.now();
   const { threadId, userMessageId, attempt } = request;
   const { runId, messageId } = await runIdsFor(threadId, userMessageId, attempt);
-  const base = { threadId, runId, messageId };
+  // Every event of the run carries the send's request id (see `RunRequest.trace`).
+  const trace = request.trace ? { trace: request.trace.requestId } : {};
+  const base = { threadId, runId, messageId, ...trace };
   const leaseMs = deps.leaseMs ?? DEFAULT_RUN_LEASE_MS;
   const runStarted = () =>
     ({
@@ -120,7 +160,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
     );
   } catch (error) {
     if (!(error instanceof UnavailableError)) throw error;
-    await deps.ingest(threadId, [runStarted(), failureEvent(base, CANNOT_START)]);
+    await deps.ingest(threadId, [runStarted(), { ...failureEvent(base, CANNOT_START), ...trace }]);
     return "failed";
   }
   const { state, index, started } = start;
@@ -147,6 +187,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
       const [appended] = await deps.ingest(threadId, [
         { ...base, id: runEventIds.delta(runId, current), at: Date.now(), type: "message.delta", seq: current, text: batch },
       ]);
+      if (current === 0) deps.metrics?.histogram(AGENT_FIRST_DELTA).observe((performance.now() - startedAt) / 1000);
       if (appended?.cancelRequested) stop();
     },
     FIRST_DELTA_WINDOW_MS,
@@ -173,15 +214,17 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   let bytes = 0;
   const maxBytes = Math.min(deps.maxReplyBytes ?? MAX_REPLY_BYTES, MAX_REPLY_BYTES);
   try {
-    for await (const chunk of deps.agent.reply(turn, controller.signal)) {
-      bytes += utf8Length(chunk);
-      if (bytes > maxBytes) {
-        failure = tooLarge(maxBytes);
-        break; // ends the agent's iteration, which stops its request
+    await (deps.tracer ?? noopTracer).span("agent.reply", { "murmur.run_id": runId, "murmur.agent": deps.agent.name }, async () => {
+      for await (const chunk of deps.agent.reply(turn, controller.signal)) {
+        bytes += utf8Length(chunk);
+        if (bytes > maxBytes) {
+          failure = tooLarge(maxBytes);
+          break; // ends the agent's iteration, which stops its request
+        }
+        text += chunk;
+        batcher.push(chunk);
       }
-      text += chunk;
-      batcher.push(chunk);
-    }
+    });
     if (controller.signal.aborted) failure ??= abortFailure(controller.signal);
   } catch (error) {
     failure = controller.signal.aborted
@@ -203,7 +246,7 @@ export async function runAgentTurn(deps: RunTurnDeps, request: RunRequest, signa
   watching.abort();
 
   if (failure) {
-    await deps.ingest(threadId, [failureEvent(base, failure)]);
+    await deps.ingest(threadId, [{ ...failureEvent(base, failure), ...trace }]);
     return "failed";
   }
   if (deps.agent.completion === "webhook") {

@@ -31,15 +31,17 @@ const ATTEMPTS = 3;
  */
 export async function sendUserMessage(
   deps: SendDeps,
-  message: { readonly threadId: string; readonly messageId: string; readonly text: string },
+  message: { readonly threadId: string; readonly messageId: string; readonly text: string; readonly trace?: string },
 ): Promise<SentMessage> {
   const { threadId, messageId, text } = message;
+  // The send's request id (see `RunRequest.trace`), on its message.
+  const trace = message.trace === undefined ? {} : { trace: message.trace };
   for (let attempt = 1; ; attempt++) {
     const { state, cursor } = await deps.log.snapshot(threadId);
     const now = Date.now();
     const known = state.messages.some((m) => m.id === messageId && m.role === "user");
     const run = await admitRun(state.messages, { threadId, userMessageId: messageId }, deps.room, now);
-    const created = { id: `msg:${messageId}`, threadId, at: now, type: "message.created", messageId, role: "user", text };
+    const created = { id: `msg:${messageId}`, threadId, at: now, type: "message.created", messageId, role: "user", text, ...trace };
     try {
       // A message sent before needs no condition: it lands as the duplicate it is.
       const [result] = await deps.ingest(threadId, [created], known ? {} : { ifHead: cursor });

@@ -1,5 +1,6 @@
 import type { ThreadState } from "../chat/reducer.ts";
 import type { ChatEvent } from "../events/schemas.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 
 /** One event at its position in a thread's log. `cursor` is the wire cursor (see cursor.ts). */
 export interface LoggedEvent {
@@ -66,8 +67,13 @@ export type TailItem =
  * listener. After `reset` or `end`, nothing more is called.
  */
 export interface ThreadListener {
-  /** The next events after the listener's position, in log order, as objects shared by every listener. */
-  events(events: readonly LoggedEvent[]): void;
+  /**
+   * The next events after the listener's position, in log order, as objects shared by every
+   * listener. `receivedAt` (`performance.now()`) is when this process's feed of the thread
+   * received the batch, for batches delivered live; absent for what a joiner reads while it
+   * catches up (a replay: not a delivery to time).
+   */
+  events(events: readonly LoggedEvent[], receivedAt?: number): void;
   /** The listener's cursor is (or became) unusable: it gets a fresh snapshot elsewhere. */
   reset(reason: ResetReason): void;
   /**
@@ -347,4 +353,6 @@ export interface EventLogOptions {
   readonly runLeaseMs?: number;
   /** The most bytes of text a reply may hold (see `appendBatch`); default and upper bound `MAX_REPLY_BYTES` (64 KB). */
   readonly maxReplyBytes?: number;
+  /** Where the Redis adapters count their commands, failures and unreachable seconds (default: nowhere). */
+  readonly metrics?: Metrics;
 }

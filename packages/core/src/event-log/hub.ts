@@ -12,8 +12,8 @@ const PAGE = 500;
 
 interface Joiner {
   readonly listener: ThreadListener;
-  /** Batches the feed delivered while this listener caught up from the log. */
-  readonly buffer: LoggedEvent[][];
+  /** Batches the feed delivered while this listener caught up from the log, each with when the feed received it. */
+  readonly buffer: { readonly batch: LoggedEvent[]; readonly at: number }[];
 }
 
 interface Hub {
@@ -25,6 +25,14 @@ interface Hub {
   readonly live: Map<ThreadListener, string | null>;
   readonly joining: Set<Joiner>;
   readonly stop: AbortController;
+  /**
+   * When this process's own appends to the thread committed (`performance.now()` at the
+   * append's reply), by the cursor of each append's first event, until the feed delivers
+   * them; and the last cursor the feed delivered, so a reply that comes after its entry
+   * (the blocking reader can beat the script's reply) leaves nothing behind.
+   */
+  readonly committed: Map<string, number>;
+  delivered: string | null;
 }
 
 const isAfter = (a: string, b: string) => compareCursors(parseCursor(a), parseCursor(b)) > 0;
@@ -49,7 +57,7 @@ export class ThreadHubs {
     let hub = this.hubs.get(threadId);
     let joiner: Joiner | null = null;
     if (!hub) {
-      hub = { live: new Map([[listener, null]]), joining: new Set(), stop: new AbortController() };
+      hub = { live: new Map([[listener, null]]), joining: new Set(), stop: new AbortController(), committed: new Map(), delivered: null };
       this.hubs.set(threadId, hub);
       void this.feed(threadId, after, hub);
     } else {
@@ -75,11 +83,12 @@ export class ThreadHubs {
           break;
         }
         const batch = item.events as LoggedEvent[];
+        const at = learnedAt(hub, batch);
         for (const [listener, ahead] of hub.live) {
-          if (ahead === null) deliver(listener, batch);
-          else deliverPast(hub, listener, batch, ahead);
+          if (ahead === null) deliver(listener, batch, at);
+          else deliverPast(hub, listener, batch, ahead, at);
         }
-        for (const joiner of hub.joining) joiner.buffer.push(batch);
+        for (const joiner of hub.joining) joiner.buffer.push({ batch, at });
       }
     } catch (error) {
       ending = { error };
@@ -129,10 +138,10 @@ export class ThreadHubs {
     if (!hub.joining.has(joiner)) return;
     // Everything appended before the last read is in it; what came after is buffered.
     hub.joining.delete(joiner);
-    for (const batch of joiner.buffer) {
+    for (const { batch, at } of joiner.buffer) {
       const fresh = batch.filter((e) => isAfter(e.cursor, cursor));
       if (fresh.length === 0) continue;
-      deliver(joiner.listener, fresh.length === batch.length ? batch : fresh);
+      deliver(joiner.listener, fresh.length === batch.length ? batch : fresh, at);
       cursor = (fresh.at(-1) as LoggedEvent).cursor;
     }
     joiner.buffer.length = 0;
@@ -150,6 +159,17 @@ export class ThreadHubs {
     if (hub.live.size > 0 || hub.joining.size > 0) return;
     if (this.hubs.get(threadId) === hub) this.hubs.delete(threadId);
     hub.stop.abort();
+  }
+
+  /**
+   * This process appended events to `threadId`; `cursor` is the first one's, `at` when
+   * the append committed (`performance.now()`). Kept only while the thread has a feed
+   * here that has not delivered it yet: the start of its delivery latency.
+   */
+  committed(threadId: string, cursor: string, at: number): void {
+    const hub = this.hubs.get(threadId);
+    if (!hub || (hub.delivered !== null && !isAfter(cursor, hub.delivered)) || hub.committed.size >= MAX_COMMITTED) return;
+    hub.committed.set(cursor, at);
   }
 
   /** Ends every listener (the log is closing). */
@@ -185,17 +205,41 @@ export class FeedResetError extends Error {
   }
 }
 
+/** Appends of one process a feed waits for at most (a bound, should its feed stall). */
+const MAX_COMMITTED = 10_000;
+
+/**
+ * When this process learned that `batch` committed: the start of its append-to-delivery
+ * latency (see DELIVERY_LATENCY), once per batch. Its own append's reply when this process
+ * appended it (in the memory log, the commit's own turn of the event loop), else the
+ * feed's receipt now: another process or function appended it, on a clock that is not
+ * ours (and an entry id's milliseconds are Redis's clock, and too coarse).
+ */
+function learnedAt(hub: Hub, batch: readonly LoggedEvent[]): number {
+  let at = performance.now();
+  if (hub.committed.size > 0) {
+    for (const { cursor } of batch) {
+      const committed = hub.committed.get(cursor);
+      if (committed === undefined) continue;
+      hub.committed.delete(cursor);
+      if (committed < at) at = committed;
+    }
+  }
+  hub.delivered = (batch.at(-1) as LoggedEvent).cursor;
+  return at;
+}
+
 /** Delivers what lies past `ahead`, and clears it once the feed has caught up with it. */
-function deliverPast(hub: Hub, listener: ThreadListener, batch: readonly LoggedEvent[], ahead: string): void {
+function deliverPast(hub: Hub, listener: ThreadListener, batch: readonly LoggedEvent[], ahead: string, at: number): void {
   const last = batch.at(-1) as LoggedEvent;
   if (!isAfter(last.cursor, ahead)) return;
   hub.live.set(listener, null);
-  deliver(listener, isAfter(batch[0]?.cursor as string, ahead) ? batch : batch.filter((e) => isAfter(e.cursor, ahead)));
+  deliver(listener, isAfter(batch[0]?.cursor as string, ahead) ? batch : batch.filter((e) => isAfter(e.cursor, ahead)), at);
 }
 
-function deliver(listener: ThreadListener, events: readonly LoggedEvent[]): void {
+function deliver(listener: ThreadListener, events: readonly LoggedEvent[], receivedAt?: number): void {
   try {
-    listener.events(events);
+    listener.events(events, receivedAt);
   } catch {
     // One listener's failure (a stream that broke) must not stop the others.
   }

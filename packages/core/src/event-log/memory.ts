@@ -222,7 +222,10 @@ export class MemoryEventLog implements EventLog {
 
   /** After an append: trims, and wakes the tails when anything landed. */
   private landed(thread: MemoryThread, results: AppendResult[]): AppendResult[] {
-    if (results.some((r) => !r.duplicate)) {
+    const first = results.find((r) => !r.duplicate);
+    if (first) {
+      // When it committed: the start of its delivery latency (see ThreadHubs.committed).
+      this.hubs.committed(thread.record.id, first.cursor, performance.now());
       this.trim(thread);
       for (const wake of thread.waiters) wake();
       thread.waiters.clear();

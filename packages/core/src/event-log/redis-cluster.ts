@@ -1,6 +1,7 @@
 import type { Cluster } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createClusterTailer } from "./redis/cluster-tailer.ts";
+import { measuredRunner } from "./redis/command-metrics.ts";
 import { connectClusterNode, connectRedisCluster, type RedisClusterConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog } from "./redis/engine.ts";
 import { createIoredisRunner } from "./redis.ts";
@@ -23,12 +24,11 @@ export interface RedisClusterEventLogOptions extends EventLogOptions, RedisClust
 export function createRedisClusterEventLog(options: RedisClusterEventLogOptions): RedisEventLog {
   const cluster = connectRedisCluster(options, "murmur");
   const tailer = createClusterTailer(cluster, (node) => connectClusterNode(options, node, "murmur-feed"), options.onError);
-  return new RedisEventLog(
-    "redis-cluster",
-    createIoredisRunner(cluster, () => pingMasters(cluster)),
-    tailer,
-    { ...options, cluster: true },
-  );
+  const runner = createIoredisRunner(cluster, () => pingMasters(cluster));
+  return new RedisEventLog("redis-cluster", options.metrics ? measuredRunner(runner, options.metrics) : runner, tailer, {
+    ...options,
+    cluster: true,
+  });
 }
 
 /** Every master answers (a cluster with one master down cannot serve that master's slots). */

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from "ioredis";
 import type { EventLogOptions } from "./event-log.ts";
 import { createBlockingTailer } from "./redis/blocking-reader.ts";
+import { measuredRunner } from "./redis/command-metrics.ts";
 import { connectRedis, type RedisConnectionOptions } from "./redis/connection.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
 import type { StreamTailer } from "./redis/multiplexer.ts";
@@ -66,12 +67,14 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
 /**
  * The Redis adapter's log with its parts: the script runner (for a caller's own scripts on
  * the same connection) and the shared reader (for `expect`). With `clientCommands: false`
- * no connection sends any `CLIENT` command, `SETNAME` included.
+ * no connection sends any `CLIENT` command, `SETNAME` included. With `metrics`, the log's
+ * commands are counted (see command-metrics.ts); the runner returned is the counted one.
  */
 export function createRedisParts(options: RedisEventLogOptions): { log: RedisEventLog; runner: ScriptRunner; tailer: StreamTailer } {
   const named = options.clientCommands !== false;
   const client = connectRedis(options.url, options.commandTimeoutMs ?? 3000, named ? "murmur" : undefined);
-  const runner = createIoredisRunner(client);
+  const plain = createIoredisRunner(client);
+  const runner = options.metrics ? measuredRunner(plain, options.metrics) : plain;
   const tailer = createBlockingTailer(options, client);
   return { log: new RedisEventLog("redis", runner, tailer, options), runner, tailer };
 }

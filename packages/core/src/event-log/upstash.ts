@@ -1,5 +1,6 @@
 import { Redis } from "@upstash/redis";
 import type { EventLogOptions } from "./event-log.ts";
+import { measuredRunner } from "./redis/command-metrics.ts";
 import { RedisEventLog, type ScriptRunner } from "./redis/engine.ts";
 import { createStreamMultiplexer, type RawEntry, type StreamTailer } from "./redis/multiplexer.ts";
 import { POLL } from "./redis/scripts.ts";
@@ -98,7 +99,8 @@ export function createUpstashEventLog(options: UpstashEventLogOptions): UpstashE
     automaticDeserialization: false,
     retry: { retries: 2, backoff: (n) => 50 * 2 ** n },
   });
-  const runner = createUpstashRunner(client);
+  const rest = createUpstashRunner(client);
+  const runner = options.metrics ? measuredRunner(rest, options.metrics) : rest;
   const tailer = options.tailer ?? createPollingTailer(runner, options.pollMinMs, options.pollMaxMs, options.onError);
   return new RedisEventLog("upstash", runner, tailer, options);
 }

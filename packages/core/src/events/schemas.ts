@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
+import { REQUEST_ID_PATTERN } from "../trace/request-id.ts";
 import { type CHAT_EVENT_TYPES, EVENT_ID_PATTERN, FAILURE_KINDS, ID_PATTERN, MAX_MESSAGE_BYTES, MAX_REPLY_BYTES } from "./constants.ts";
 
 /** Thread, message, run and session ids: 1-64 characters of `[A-Za-z0-9_-]`. */
@@ -17,6 +18,12 @@ const base = {
   threadId: IdSchema,
   /** Milliseconds since the epoch when the producer made the event. */
   at: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /**
+   * The id of the request this event descends from (see trace/request-id.ts): the send's,
+   * on its message and on every event of the run it started, so one reply can be followed
+   * across processes and functions. Optional: metadata, never read by the reducer.
+   */
+  trace: v.optional(v.pipe(v.string("must be a string"), v.regex(REQUEST_ID_PATTERN, "must be 1-128 characters of A-Z a-z 0-9 . _ : -"))),
 };
 
 const text = (maxBytes: number) => v.pipe(v.string("must be a string"), v.maxBytes(maxBytes, `must be at most ${maxBytes} bytes`));

@@ -2,6 +2,9 @@ import * as v from "valibot";
 import { ValidationError } from "../errors/index.ts";
 import type { AppendOptions, AppendResult, EventLog } from "../event-log/event-log.ts";
 import { type ChatEvent, ChatEventSchema, describeIssues } from "../events/schemas.ts";
+import { EVENTS_APPENDED } from "../metrics/definitions.ts";
+import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
+import { noopTracer, type Tracer } from "../trace/tracer.ts";
 
 /** Most events one ingestion call accepts. */
 export const MAX_EVENTS_PER_BATCH = 500;
@@ -22,13 +25,28 @@ export interface IngestResult extends AppendResult {
  */
 export type Ingest = (threadId: string, events: readonly unknown[], options?: AppendOptions) => Promise<IngestResult[]>;
 
+/** What ingestion reports to, besides the log. */
+export interface IngestOptions {
+  /** Counts what it wrote, by event type (default: nowhere). */
+  readonly metrics?: Metrics;
+  /** An `ingest` span, and an `event_log.append` span inside it (default: none). */
+  readonly tracer?: Tracer;
+}
+
 /** Creates the ingestion function over `log`. */
-export function createIngest(log: EventLog): Ingest {
-  return async (threadId, events, options) => {
-    const valid = validateBatch(threadId, events);
-    const results = await log.appendBatch(threadId, valid, options);
-    return results.map((result, i) => ({ id: (valid[i] as ChatEvent).id, ...result }));
-  };
+export function createIngest(log: EventLog, options: IngestOptions = {}): Ingest {
+  const metrics = options.metrics ?? noopMetrics;
+  const tracer = options.tracer ?? noopTracer;
+  return (threadId, events, append) =>
+    tracer.span("ingest", { "murmur.thread_id": threadId, "murmur.events": events.length }, async () => {
+      const valid = validateBatch(threadId, events);
+      const results = await tracer.span("event_log.append", { "murmur.adapter": log.name }, () => log.appendBatch(threadId, valid, append));
+      return results.map((result, i) => {
+        const event = valid[i] as ChatEvent;
+        if (!result.duplicate) metrics.counter(EVENTS_APPENDED, { type: event.type }).inc();
+        return { id: event.id, ...result };
+      });
+    });
 }
 
 function validateBatch(threadId: string, events: readonly unknown[]): ChatEvent[] {

@@ -1,8 +1,10 @@
 import { NotFoundError, UnavailableError } from "../errors/index.ts";
 import type { EventLog, LoggedEvent, ResetReason, ThreadListener } from "../event-log/event-log.ts";
 import { FeedResetError } from "../event-log/hub.ts";
+import { type Metrics, noopMetrics } from "../metrics/metrics.ts";
 import { encodeComment, encodeFrame } from "./encode.ts";
 import { announceStream, beginStreamControl, type StreamControl } from "./stream-control.ts";
+import { type StreamInstruments, type StreamMode, streamInstruments } from "./stream-metrics.ts";
 import { readableStreamSink, type StreamSink } from "./stream-sink.ts";
 import { sharedTicker, type Tickable, type Ticker, type TickHandle } from "./ticker.ts";
 
@@ -45,8 +47,13 @@ export interface EventStreamOptions {
    * and never waits) and costs the server at most this much.
    */
   readonly maxBufferedBytes?: number;
-  /** Called once when the stream ends, for whatever reason. */
-  readonly onClose?: () => void;
+  /**
+   * Where the stream counts itself: open and closed (by reason), frames, resumes, resets,
+   * and each live batch's append-to-write latency (default: nowhere).
+   */
+  readonly metrics?: Metrics;
+  /** Called once when the stream ends, for whatever reason: `reason` is its `close` frame's, or `client_gone`. */
+  readonly onClose?: (reason: CloseReason | "client_gone") => void;
 }
 
 /** A stream in progress. */
@@ -125,6 +132,10 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
   /** Only for the follows that are async loops (the thread list, the control channel). */
   private abort: AbortController | null = null;
   private readonly ticker: Ticker;
+  private readonly instruments: StreamInstruments;
+  private readonly mode: StreamMode;
+  /** Padded streams only: when the feed received each batch still waiting in `pending`. */
+  private pendingReceived: number[] | null = null;
 
   constructor(
     private readonly options: EventStreamOptions,
@@ -136,6 +147,11 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     const shortest = Math.min(options.heartbeatMs, options.maxDurationMs > 0 ? options.maxDurationMs : Number.POSITIVE_INFINITY);
     this.ticker = sharedTicker(Math.min(100, Math.max(10, Math.floor(shortest / 4))));
     this.closeAt = options.maxDurationMs > 0 ? Date.now() + options.maxDurationMs : Number.POSITIVE_INFINITY;
+    this.instruments = streamInstruments(options.metrics ?? noopMetrics);
+    this.mode = options.owner !== undefined ? "thread_list" : "thread";
+    this.instruments.open[this.mode].inc();
+    this.instruments.opened[this.mode].inc();
+    if (options.after !== null) this.instruments.resumes.inc();
     sink.onClose(this);
     this.write(encodeFrame({ retry: options.retryMs }));
     this.schedule();
@@ -157,12 +173,22 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
 
   // --- the thread's feed (ThreadListener) ---
 
-  events(events: readonly LoggedEvent[]): void {
+  events(events: readonly LoggedEvent[], receivedAt?: number): void {
     this.write(events.length === 1 ? eventFrame(events[0] as LoggedEvent) : concat(events.map(eventFrame)));
     this.cursor = (events.at(-1) as LoggedEvent).cursor;
+    if (this.closed) return;
+    this.instruments.frames.inc(events.length);
+    // One clock read per batch per stream, only when something records it (measured: about
+    // 45 ns a frame at 1,000 streams, against 160 to 290 ns for the fan-out without it).
+    if (receivedAt === undefined || !this.instruments.timed) return;
+    // Written now (unpadded), or at the flush that gathers this turn's writes (padded).
+    if (!this.pending) this.instruments.latency.observe((performance.now() - receivedAt) / 1000);
+    else if (this.pendingReceived) this.pendingReceived.push(receivedAt);
+    else this.pendingReceived = [receivedAt];
   }
 
   reset(reason: ResetReason): void {
+    this.instruments.reset(reason).inc();
     this.unsubscribe = null;
     this.sendSnapshot("reset", reason).then(
       (cursor) => this.follow(cursor),
@@ -231,6 +257,12 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     let bytes = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending);
     if (bytes.length < pad) bytes = concat([bytes, encoder.encode(encodeComment(" ".repeat(Math.max(0, pad - bytes.length - 4))))]);
     this.send(bytes);
+    const received = this.pendingReceived;
+    this.pendingReceived = null;
+    if (received) {
+      const now = performance.now();
+      for (const at of received) this.instruments.latency.observe((now - at) / 1000);
+    }
   }
 
   /** Hands bytes to the sink; a client that let more than the bound pile up is let go. */
@@ -253,7 +285,10 @@ class HeldStream implements EventStream, ThreadListener, Tickable {
     this.unsubscribe = null;
     this.ticker.cancel(this.tickHandle);
     this.sink.end();
-    this.options.onClose?.();
+    const reason = last?.reason ?? "client_gone";
+    this.instruments.open[this.mode].dec();
+    this.instruments.closed(reason).inc();
+    this.options.onClose?.(reason);
   }
 
   private fail(error: unknown): void {

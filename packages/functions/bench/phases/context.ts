@@ -54,6 +54,11 @@ export class RunContext {
     return String(this.server.ready.url);
   }
 
+  /** The server's Prometheus metrics, when it has them (Murmur). */
+  get metricsUrl(): string | null {
+    return typeof this.server.ready.metricsUrl === "string" ? this.server.ready.metricsUrl : null;
+  }
+
   /** With `--verbose`: one line of progress, with seconds since this server started. */
   log(message: string): void {
     if (process.argv.includes("--verbose"))

@@ -2,6 +2,7 @@ import { percentileMs } from "../histogram.ts";
 import { hotRate, spreadRate } from "../plan.ts";
 import { publishAtRate } from "../publisher.ts";
 import type { IdleResult, LatencyResult, Layout } from "../results.ts";
+import { P99_TOLERANCE, scrapeDeliveryBuckets, serverLatency } from "../server-latency.ts";
 import { sleep } from "../shared.ts";
 import type { WindowStats } from "../workers.ts";
 import { commandWindow, type RunContext } from "./context.ts";
@@ -17,6 +18,8 @@ export async function latencyWindow(ctx: RunContext, layout: Layout, subscribers
   const window = ctx.nextWindow();
   await ctx.pool.window(window);
   const before = await ctx.commandsNow();
+  const metricsUrl = ctx.metricsUrl;
+  const bucketsBefore = metricsUrl ? await scrapeDeliveryBuckets(metricsUrl) : null;
   const run = await publishAtRate(ctx.publisher, { window, threads: [...subscribers.keys()], rate, durationMs: ctx.plan.publishMs });
   let expected = 0;
   for (const [threadId, events] of run.perThread) expected += events * (subscribers.get(threadId) ?? 0);
@@ -27,6 +30,21 @@ export async function latencyWindow(ctx: RunContext, layout: Layout, subscribers
   }
   const stats = await drain(ctx, expected);
   const after = await ctx.commandsNow();
+  const p99 = percentileMs(stats.histogram, 99);
+  const server =
+    metricsUrl && bucketsBefore
+      ? serverLatency(bucketsBefore, await scrapeDeliveryBuckets(metricsUrl), p99, percentileMs(run.answered, 99))
+      : null;
+  if (server) {
+    const f = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+    console.log(
+      `    ${ctx.spec.id} ${layout} ${n}: p99 client ${f(p99)} ms, server ${f(server.p99)} ms (/metrics, ${server.count} writes), webhook ${f(
+        server.webhookP99,
+      )} ms: ${server.agrees ? "agree" : "DISAGREE"} (${P99_TOLERANCE.text})`,
+    );
+    if (server.agrees === false)
+      ctx.notes.push(`${layout} ${n}: server p99 ${f(server.p99)} ms against client ${f(p99)} ms, outside ${P99_TOLERANCE.text}`);
+  }
   const result: LatencyResult = {
     layout,
     subscribers: n,
@@ -41,9 +59,10 @@ export async function latencyWindow(ctx: RunContext, layout: Layout, subscribers
     publishTimedOut: run.timedOut + run.skipped,
     p50: percentileMs(stats.histogram, 50),
     p90: percentileMs(stats.histogram, 90),
-    p99: percentileMs(stats.histogram, 99),
+    p99,
     max: percentileMs(stats.histogram, 100),
     commands: commandWindow(before, after),
+    server,
   };
   checkDelivery(ctx, `${layout} ${n}`, result);
   return result;

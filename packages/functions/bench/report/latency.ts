@@ -74,3 +74,51 @@ export function deliverySection(systems: readonly SystemResult[]): string {
   });
   return table(["design", "due", "delivered", "skipped (gaps)", "duplicates", "not in by the drain deadline", "resumes"], rows);
 }
+
+/**
+ * Section 1b: Murmur's own append-to-delivery histogram (`murmur_delivery_latency_seconds`
+ * from its `/metrics`) over each latency window, against what the subscribers measured.
+ */
+export function serverLatencySection(systems: readonly SystemResult[], tolerance: string): string {
+  const rows: string[][] = [];
+  for (const system of systems) {
+    for (const r of system.latency) {
+      if (!r.server) continue;
+      rows.push([
+        system.label,
+        r.layout,
+        num(r.subscribers),
+        ms(r.p99),
+        ms(r.server.p99),
+        ms(r.server.p50),
+        num(r.server.count),
+        r.server.differenceMs === null ? DASH : ms(r.server.differenceMs),
+        ms(r.server.webhookP99 ?? null),
+        r.server.agrees === null ? DASH : r.server.agrees ? "yes" : "**no**",
+      ]);
+    }
+  }
+  if (rows.length === 0) return "Not measured in this run (no Murmur design ran a latency window).";
+  return [
+    "The server times each write from the moment it learned the append committed (the webhook is served by the same process, so: the append's own reply, or the shared reader's receipt when that came first), to the frame's write on each stream; the client times from before the webhook is signed to the parsed event. So the server's p99 should sit at or a little below the client's, by what it does not time (the webhook request, the Redis reader's hop, the client's read). The webhook's part is measured beside it: the publisher's time from a webhook's stamp to its 200.",
+    "",
+    `Agreement: ${tolerance}.`,
+    "",
+    table(
+      [
+        "design",
+        "layout",
+        "subscribers",
+        "client p99 ms",
+        "server p99 ms",
+        "server p50 ms",
+        "timed writes",
+        "client − server ms",
+        "webhook p99 ms",
+        "agrees",
+      ],
+      rows,
+      ["l", "l"],
+    ),
+  ].join("\n");
+}

@@ -22,10 +22,12 @@ const config = testConfig({
   ...(env.BENCH_REDIS_URL ? { REDIS_URL: env.BENCH_REDIS_URL, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
   ...(env.BENCH_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: env.BENCH_REDIS_CLUSTER_NODES, MURMUR_KEY_PREFIX: "murmur-bench" } : {}),
 });
-const server = await startLocalServer(config, { webDist: "/nonexistent" });
+// Its metrics listener too: the bench reads the server's own delivery latency there (server-latency.ts).
+const server = await startLocalServer(config, { webDist: "/nonexistent", observability: { metricsPort: 0 } });
 
 serveBenchServer({
   url: server.url,
+  metricsUrl: server.metricsUrl,
   connections: () => server.deps.streams.current,
   async threads(owner, count) {
     const ids: string[] = [];

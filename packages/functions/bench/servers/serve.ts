@@ -5,6 +5,8 @@ import { commandCounts } from "./count-commands.ts";
 export interface ServerUnderTest {
   /** Origin, e.g. http://127.0.0.1:40123. */
   readonly url: string;
+  /** Where its Prometheus metrics answer (Murmur only: its METRICS_PORT listener). */
+  readonly metricsUrl?: string | null;
   /** Connections the server holds open for subscribers right now. */
   connections(): number;
   /** `count` new threads owned by `owner`; designs without a thread store make up ids. */
@@ -27,7 +29,7 @@ export function serveBenchServer(server: ServerUnderTest): void {
       },
       threads: ({ owner, count }) => server.threads(String(owner), Number(count)),
     },
-    { url: server.url },
+    { url: server.url, metricsUrl: server.metricsUrl ?? null },
     () => server.close(),
   );
 }

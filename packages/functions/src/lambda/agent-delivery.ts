@@ -15,6 +15,7 @@ import type { ChatMessage } from "@murmur/core/chat";
 import { NotFoundError, ValidationError } from "@murmur/core/errors";
 import type { EventLog } from "@murmur/core/event-log";
 import { describeIssues, IdSchema } from "@murmur/core/events";
+import { REQUEST_ID_PATTERN } from "@murmur/core/trace";
 import * as v from "valibot";
 
 /**
@@ -34,7 +35,12 @@ export interface StopDelivery extends AgentRunRef {
 export type AgentPayload = AgentDelivery | StopDelivery;
 
 const attempt = v.pipe(v.number(), v.integer(), v.minValue(0));
-const AgentDeliverySchema = v.strictObject({ threadId: IdSchema, userMessageId: IdSchema, attempt });
+/** The send's request id, and its span (see `RunRequest.trace`). */
+const TraceSchema = v.strictObject({
+  requestId: v.pipe(v.string(), v.regex(REQUEST_ID_PATTERN)),
+  traceparent: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/))),
+});
+const AgentDeliverySchema = v.strictObject({ threadId: IdSchema, userMessageId: IdSchema, attempt, trace: v.optional(TraceSchema) });
 /** Invokes queued before runs named their attempt carry `reply`; which attempt they mean is read from the log. */
 const LegacyDeliverySchema = v.strictObject({ threadId: IdSchema, userMessageId: IdSchema, reply: attempt });
 const StopDeliverySchema = v.strictObject({ type: v.literal("stop"), threadId: IdSchema, runId: IdSchema });
@@ -145,7 +151,8 @@ export async function handleAgentDelivery(
       return stop;
     }
     const outcome = await deliverAgentRun(deps, await resolveDelivery(deps.log, parsed), timing);
-    console.log(JSON.stringify({ agentRun: outcome, threadId: parsed.threadId, userMessageId: parsed.userMessageId }));
+    const requestId = "trace" in parsed ? parsed.trace?.requestId : undefined;
+    console.log(JSON.stringify({ agentRun: outcome, threadId: parsed.threadId, userMessageId: parsed.userMessageId, requestId }));
     return outcome;
   } catch (error) {
     if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;

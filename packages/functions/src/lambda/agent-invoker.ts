@@ -14,7 +14,13 @@ export function createCloudInvoker(agentFunction: string | null): AgentInvoker {
   if (!agentFunction) return unlinkedInvoker;
   const lambda = createLambdaInvoker<AgentPayload>({ functionName: agentFunction });
   return {
-    invoke: (request) => lambda.invoke({ threadId: request.threadId, userMessageId: request.userMessageId, attempt: request.attempt }),
+    invoke: (request) =>
+      lambda.invoke({
+        threadId: request.threadId,
+        userMessageId: request.userMessageId,
+        attempt: request.attempt,
+        ...(request.trace ? { trace: request.trace } : {}),
+      }),
     cancel: (run) => lambda.invoke({ type: "stop", threadId: run.threadId, runId: run.runId }),
   };
 }

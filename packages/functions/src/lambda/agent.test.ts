@@ -80,6 +80,30 @@ describe("Agent function", () => {
     expect(await session.replies()).toMatchObject([{ status: "complete", text: "Hello from the fake model." }]);
   });
 
+  it("carries the send's request id from Api into Agent: on the invoke, on every event of the reply, on Agent's log line", async () => {
+    model.respond(streamedReply(["Traced", " reply."]));
+    const session = await newSession();
+    const payload = await sendAndCapture({ ...session, headers: { ...session.headers, "x-request-id": "req-across-1" } }, "m_1");
+    expect(payload).toMatchObject({ trace: { requestId: "req-across-1" } });
+    const info = vi.spyOn(console, "info").mockImplementation(() => undefined);
+    try {
+      expect(await deliver(payload)).toBe("completed");
+      expect(info.mock.calls.map(([record]) => record)).toContainEqual(
+        expect.objectContaining({ msg: "agent", requestId: "req-across-1" }),
+      );
+    } finally {
+      info.mockRestore();
+    }
+    const log = createUpstashEventLog({ restUrl: fixture.upstash.url, restToken: TEST_SECRETS.restToken, prefix: fixture.keyPrefix });
+    const read = await log.read(session.threadId, null, 1000);
+    const events = read.kind === "events" ? read.events.map((e) => e.event) : [];
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["message.created", "run.started", "message.delta", "message.completed"]),
+    );
+    for (const event of events) expect(event.trace).toBe("req-across-1");
+    await log.close();
+  });
+
   it("does not run a failed reply again on redelivery; sending again does", async () => {
     const session = await newSession();
     model.respond(errorReply(500, "server_error"));

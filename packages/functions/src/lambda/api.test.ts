@@ -62,7 +62,8 @@ describe("Api function", () => {
         "x-amz-invocation-type": "Event",
         authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/lambda\/aws4_request/),
       },
-      payload: { threadId, userMessageId: "m_1", attempt: 0 },
+      // The send's request id travels with the run, onto every event of the reply.
+      payload: { threadId, userMessageId: "m_1", attempt: 0, trace: { requestId: res.headers["x-request-id"] } },
     });
 
     const thread = await call({ path: `/api/chats/${threadId}`, cookies: [cookie] });
@@ -84,7 +85,9 @@ describe("Api function", () => {
     const again = await send(cookie, threadId, "m_1");
     expect(again.statusCode).toBe(202);
     expect(again.json.duplicate).toBe(true);
-    expect(fixture.invokeApi.invokes.slice(before).map((i) => i.payload)).toEqual([{ threadId, userMessageId: "m_1", attempt: 0 }]);
+    expect(fixture.invokeApi.invokes.slice(before).map((i) => i.payload)).toEqual([
+      { threadId, userMessageId: "m_1", attempt: 0, trace: { requestId: again.headers["x-request-id"] } },
+    ]);
     const thread = await call({ path: `/api/chats/${threadId}`, cookies: [cookie] });
     expect(thread.json.state.messages).toHaveLength(1);
   });

@@ -5,13 +5,14 @@ import { createAppDeps } from "../compose.ts";
 import { createCloudInvoker } from "./agent-invoker.ts";
 import { loadCloudConfig } from "./config.ts";
 import { createCloudLimiter, createRestEventLog } from "./deps.ts";
+import { flushingAfter } from "./emf.ts";
 import { lambdaLogger } from "./log-sink.ts";
+import { lambdaMetrics } from "./metrics.ts";
 
-/** The Api function (Function URL, buffered): session, chats, send, history; send and stop invoke Agent. */
-const { config, agentFunction } = loadCloudConfig(Resource);
-const log = createRestEventLog(config);
-export const handler = handle(
-  createApp(
-    createAppDeps(config, log, createCloudInvoker(agentFunction), lambdaLogger(), { rates: createCloudLimiter(config, log.scriptRunner) }),
-  ),
-);
+/** The Api function (Function URL, buffered): session, chats, send, history; send and stop invoke Agent. Metrics flush per invocation. */
+const { config, agentFunction, stage } = loadCloudConfig(Resource);
+const { metrics, flush } = lambdaMetrics("Api", stage);
+const log = createRestEventLog(config, metrics);
+const limits = { rates: createCloudLimiter(config, log.scriptRunner) };
+const deps = createAppDeps(config, log, createCloudInvoker(agentFunction), lambdaLogger(), limits, { metrics });
+export const handler = flushingAfter(handle(createApp(deps)), flush);

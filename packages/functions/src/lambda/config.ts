@@ -5,6 +5,8 @@ export interface CloudConfig {
   readonly config: MurmurConfig;
   /** The Agent function's name when it is linked (Api: send starts runs there); null elsewhere. */
   readonly agentFunction: string | null;
+  /** The SST stage (`Resource.App.stage`): a dimension of every metric. */
+  readonly stage: string;
   /**
    * `STREAM_MAX_OPEN` (Stream only): most streams open at once across its instances, kept
    * under the function's reserved concurrency (sst.config.ts); null: no bound.
@@ -38,10 +40,12 @@ export function loadCloudConfig(resource: object, env: NodeJS.ProcessEnv = proce
     },
     "cloud",
   );
+  const app = (resource as { App?: { stage?: unknown } }).App;
   return {
     config,
     agentFunction: "Agent" in resource ? linked(resource, "Agent", ["name"]).name : null,
     maxOpenStreams: maxOpen(env.STREAM_MAX_OPEN),
+    stage: typeof app?.stage === "string" ? app.stage : "unknown",
   };
 }
 

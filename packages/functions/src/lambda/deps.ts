@@ -2,6 +2,7 @@ import type { AgentInvoker, RunTurnDeps } from "@murmur/core/agent";
 import { ConfigError, type MurmurConfig } from "@murmur/core/config";
 import { createRedisParts, createUpstashEventLog, type EventLog, type RedisEventLog, type ScriptRunner } from "@murmur/core/event-log";
 import { createRedisLimiter, type Limiter } from "@murmur/core/limits";
+import type { Metrics } from "@murmur/core/metrics";
 import { createRunner } from "../compose.ts";
 
 // The cloud wiring, one function per choice an entry makes, so that each entry's bundle
@@ -22,8 +23,8 @@ export function upstashSettings(config: MurmurConfig) {
  * The event log of the functions that hold no stream (Api, Webhook, Agent): Upstash over
  * REST only, no connection to set up per cold start, and no TCP client in the bundle.
  */
-export function createRestEventLog(config: MurmurConfig): RedisEventLog {
-  return createUpstashEventLog({ ...upstashSettings(config), maxReplyBytes: config.limits.replyBytes, onError });
+export function createRestEventLog(config: MurmurConfig, metrics?: Metrics): RedisEventLog {
+  return createUpstashEventLog({ ...upstashSettings(config), maxReplyBytes: config.limits.replyBytes, onError, metrics });
 }
 
 /** Stream's event log, and how its stream route announces the follows it is about to open. */
@@ -43,7 +44,7 @@ export interface TailingEventLog {
  * (thread, list, signals) before it opens them: the reader's first `XREAD BLOCK` waits
  * until all have joined and names them all, so nothing needs ending early.
  */
-export function createTailingEventLog(config: MurmurConfig): TailingEventLog {
+export function createTailingEventLog(config: MurmurConfig, metrics?: Metrics): TailingEventLog {
   const settings = upstashSettings(config);
   if (!settings.tailUrl) throw new ConfigError("Stream needs Upstash's TCP endpoint (the Upstash link's tcpUrl) for its blocking reads");
   const { log, runner, tailer } = createRedisParts({
@@ -55,6 +56,7 @@ export function createTailingEventLog(config: MurmurConfig): TailingEventLog {
     blockMs: settings.blockMs,
     clientCommands: false,
     onError,
+    metrics,
   });
   return { log, runner, announceFollows: (count) => tailer.expect?.(count) ?? (() => {}) };
 }
@@ -83,6 +85,10 @@ async function unlinked(): Promise<never> {
  * ingestion over REST. It learns of a stop from its own appends (and one read a second
  * while it appends nothing), not from a read loop: every command is billed.
  */
-export function createCloudRunner(config: MurmurConfig): RunTurnDeps {
-  return createRunner(config, createRestEventLog(config), { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "appends" });
+export function createCloudRunner(config: MurmurConfig, metrics?: Metrics): RunTurnDeps {
+  return createRunner(config, createRestEventLog(config, metrics), {
+    storeRetryMs: AGENT_STORE_RETRY_MS,
+    cancelWatch: "appends",
+    telemetry: { metrics },
+  });
 }

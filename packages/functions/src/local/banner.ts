@@ -4,14 +4,19 @@ import type { EventLogConfig, MurmurConfig } from "@murmur/core/config";
 
 /** The banner's lines for a started server. */
 export function bannerLines(
-  server: { readonly url: string; readonly servesWeb: boolean },
+  server: { readonly url: string; readonly servesWeb: boolean; readonly metricsUrl?: string | null },
   local: {
     readonly config: MurmurConfig;
     readonly dataDir: string;
     readonly secretsFrom: string;
+    readonly observability?: { readonly metricsToken: string | null; readonly otlpEndpoint: string | null };
   },
 ): string[] {
   const { config } = local;
+  const metrics = [
+    server.metricsUrl ? `${server.metricsUrl} (Prometheus)` : null,
+    local.observability?.metricsToken ? `${server.url}/api/metrics (Bearer METRICS_TOKEN)` : null,
+  ].filter((line): line is string => line !== null);
   return [
     "",
     "  Murmur is running",
@@ -23,6 +28,8 @@ export function bannerLines(
     `  Data         ${local.dataDir}`,
     `  Secrets      ${local.secretsFrom === "environment" ? "from the environment" : local.secretsFrom}`,
     `  Health       ${server.url}/api/health`,
+    `  Metrics      ${metrics.length ? metrics.join(", ") : "off (set METRICS_PORT or METRICS_TOKEN)"}`,
+    ...(local.observability?.otlpEndpoint ? [`  Traces       OTLP to ${new URL(local.observability.otlpEndpoint).origin}`] : []),
     "",
     "  Press Ctrl+C to stop.",
     "",

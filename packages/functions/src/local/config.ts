@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type MurmurConfig, readConfig } from "@murmur/core/config";
+import { ConfigError, type MurmurConfig, readConfig } from "@murmur/core/config";
 
 /** The local server's settings, and where its data lives. */
 export interface LocalConfig {
@@ -10,6 +10,36 @@ export interface LocalConfig {
   readonly dataDir: string;
   /** Where the secrets came from: the environment, or a file generated on first start. */
   readonly secretsFrom: "environment" | string;
+  readonly observability: ObservabilityConfig;
+}
+
+/** Where the local server shows its metrics and sends its traces. */
+export interface ObservabilityConfig {
+  /** `METRICS_PORT`: a listener of its own serving `GET /metrics` (0: any free port); null: none (the default). */
+  readonly metricsPort: number | null;
+  /** `METRICS_HOST`: where that listener binds; loopback unless set. */
+  readonly metricsHost: string;
+  /** `METRICS_TOKEN`: serves `GET /api/metrics` on the app's own port to `Authorization: Bearer <token>`; null: that route is 404. */
+  readonly metricsToken: string | null;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: export spans over OTLP/HTTP there; null: spans go nowhere (nothing of the SDK is loaded). */
+  readonly otlpEndpoint: string | null;
+}
+
+/** Reads the observability settings (see {@link ObservabilityConfig}). @throws ConfigError naming the variable. */
+export function readObservability(env: NodeJS.ProcessEnv): ObservabilityConfig {
+  const port = env.METRICS_PORT?.trim();
+  if (port && !(/^\d+$/.test(port) && Number(port) <= 65_535)) throw new ConfigError(`METRICS_PORT must be a port, 0-65535, got "${port}"`);
+  const token = env.METRICS_TOKEN?.trim() || null;
+  if (token !== null && token.length < 16) throw new ConfigError("METRICS_TOKEN must be at least 16 characters");
+  const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
+  if (otlp !== null && !/^https?:\/\/[^\s]+$/.test(otlp))
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got "${otlp}"`);
+  return Object.freeze({
+    metricsPort: port ? Number(port) : null,
+    metricsHost: env.METRICS_HOST?.trim() || "127.0.0.1",
+    metricsToken: token,
+    otlpEndpoint: otlp,
+  });
 }
 
 /**
@@ -22,7 +52,7 @@ export interface LocalConfig {
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
   const dataDir = resolve(env.MURMUR_DATA_DIR || ".murmur");
   if (env.SESSION_SECRET && env.WEBHOOK_SECRET) {
-    return { config: readConfig(env, "local"), dataDir, secretsFrom: "environment" };
+    return { config: readConfig(env, "local"), dataDir, secretsFrom: "environment", observability: readObservability(env) };
   }
   const file = join(dataDir, "secrets.json");
   const stored = readSecrets(file);
@@ -35,7 +65,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   }
-  return { config: readConfig({ ...env, ...secrets }, "local"), dataDir, secretsFrom: file };
+  return { config: readConfig({ ...env, ...secrets }, "local"), dataDir, secretsFrom: file, observability: readObservability(env) };
 }
 
 function readSecrets(file: string): Partial<Record<"SESSION_SECRET" | "WEBHOOK_SECRET", string>> {

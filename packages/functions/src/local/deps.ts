@@ -10,17 +10,19 @@ import {
   RedisEventLog,
 } from "@murmur/core/event-log";
 import { createMemoryLimiter, createRedisLimiter, type Limiter } from "@murmur/core/limits";
+import type { Metrics } from "@murmur/core/metrics";
 import type { AgentOptions } from "../agents.ts";
-import { createAppDeps, createRunner } from "../compose.ts";
+import { createAppDeps, createRunner, type Telemetry } from "../compose.ts";
 import type { AppDeps } from "../deps.ts";
-import type { Logger } from "../log.ts";
+import { errorText, type Logger } from "../log.ts";
+import { withFields } from "../request-context.ts";
 import { localLogger } from "./log-sink.ts";
 
 /** How long an agent run keeps retrying appends while the event log is unreachable. */
 const AGENT_STORE_RETRY_MS = 60_000;
 
-/** The event log the configuration asks for. */
-export function createEventLog(config: MurmurConfig): EventLog {
+/** The event log the configuration asks for, counting its Redis commands into `metrics` when given. */
+export function createEventLog(config: MurmurConfig, metrics?: Metrics): EventLog {
   const settings = config.eventLog;
   const onError = rateLimitedWarning("event log reader");
   const maxReplyBytes = config.limits.replyBytes;
@@ -28,7 +30,7 @@ export function createEventLog(config: MurmurConfig): EventLog {
     case "memory":
       return createMemoryEventLog({ maxEventsPerThread: settings.maxEventsPerThread, runLeaseMs: settings.runLeaseMs, maxReplyBytes });
     case "redis":
-      return createRedisEventLog({ ...settings, maxReplyBytes, onError });
+      return createRedisEventLog({ ...settings, maxReplyBytes, onError, metrics });
     case "redis-cluster":
       return createRedisClusterEventLog({
         ...settings,
@@ -36,11 +38,14 @@ export function createEventLog(config: MurmurConfig): EventLog {
         password: settings.password ?? undefined,
         maxReplyBytes,
         onError,
+        metrics,
       });
     case "upstash": {
       // With REDIS_URL as well, tails block over TCP; without, they poll over REST.
-      const tailer = settings.tailUrl ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError }) : undefined;
-      return createUpstashEventLog({ ...settings, maxReplyBytes, tailer, onError });
+      const tailer = settings.tailUrl
+        ? createBlockingTailer({ url: settings.tailUrl, blockMs: settings.blockMs, onError, metrics })
+        : undefined;
+      return createUpstashEventLog({ ...settings, maxReplyBytes, tailer, onError, metrics });
     }
   }
 }
@@ -74,14 +79,23 @@ export function createLocalDeps(
   log: EventLog = createEventLog(config),
   agentOptions: AgentOptions = {},
   logger: Logger = localLogger(config),
+  telemetry: Telemetry = {},
 ): AppDeps & { invoker: InProcessInvoker } {
   // The process's shared reader follows the thread anyway: following the log for a stop costs nothing.
-  const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions });
+  const runner = createRunner(config, log, { storeRetryMs: AGENT_STORE_RETRY_MS, cancelWatch: "follow", agent: agentOptions, telemetry });
   const invoker = createInProcessInvoker({
-    run: (request, signal) => runAgentTurn(runner, request, signal),
+    // A run that could not record its end (the log stayed down): said on the line of the send that started it.
+    run: (request, signal) =>
+      runAgentTurn(runner, request, signal).catch((error: unknown) =>
+        withFields(logger, { requestId: request.trace?.requestId }).error("agent run failed", {
+          threadId: request.threadId,
+          userMessageId: request.userMessageId,
+          error: errorText(error),
+        }),
+      ),
     stop: (run) => stopHandedOffRun(runner, run),
-    onError: (error, what) => console.error(`${what} failed:`, error),
+    onError: (error, what) => logger.error(`${what} failed`, { error: errorText(error) }),
   });
   const limits = { rates: createRateLimiter(config, log), streams: createMemoryLimiter() };
-  return { ...createAppDeps(config, log, invoker, logger, limits), invoker };
+  return { ...createAppDeps(config, log, invoker, logger, limits, telemetry), invoker };
 }

@@ -10,14 +10,18 @@ describe("the local server's log", () => {
     const server = await startLocalServer(config, { webDist: "/nonexistent", logger: createLogger(jsonLines((line) => lines.push(line))) });
     let token = "";
     try {
-      const session = await fetch(`${server.url}/api/session`, { method: "POST" });
+      const session = await fetch(`${server.url}/api/session`, { method: "POST", headers: { "x-request-id": "req-log-1" } });
       token = (await session.json()).token;
       expect(session.headers.get("cache-control")).toBe("no-store");
       const headers = { "X-Murmur-Token": token, "Content-Type": "application/json" };
       const created = await fetch(`${server.url}/api/chats`, { method: "POST", headers, body: "{}" });
       const threadId = (await created.json()).thread.id as string;
       const controller = new AbortController();
-      const stream = await fetch(`${server.url}/api/chats/sse/${threadId}`, { headers, signal: controller.signal });
+      const stream = await fetch(`${server.url}/api/chats/sse/${threadId}`, {
+        headers: { ...headers, "x-request-id": "req-log-stream" },
+        signal: controller.signal,
+      });
+      expect(stream.headers.get("x-request-id")).toBe("req-log-stream");
       expect(stream.headers.get("cache-control")).toBe("no-cache, no-transform");
       const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
@@ -37,6 +41,13 @@ describe("the local server's log", () => {
       reason: "client_gone",
       status: 200,
     });
+    // Every line carries its request's id: the one it came with, else one made for it.
+    expect(records.filter((r) => r.msg === "request").map((r) => r.requestId)).toEqual([
+      "req-log-1",
+      expect.stringMatching(/^[0-9a-f]{32}$/),
+    ]);
+    expect(records.find((r) => r.msg === "stream")?.requestId).toBe("req-log-stream");
+    for (const record of records) expect(record.traceId).toMatch(/^[0-9a-f]{32}$/);
     for (const line of lines) for (const secret of [token, config.sessionSecret, config.webhookSecret]) expect(line).not.toContain(secret);
   });
 });

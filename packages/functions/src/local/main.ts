@@ -6,7 +6,7 @@ import { startLocalServer } from "./start.ts";
 /** `npm start`: the whole app in one process, on embedded defaults. */
 async function main(): Promise<void> {
   const local = loadLocalConfig();
-  const server = await startLocalServer(local.config);
+  const server = await startLocalServer(local.config, { observability: local.observability });
   console.log(bannerLines(server, local).join("\n"));
 
   let stopping = false;

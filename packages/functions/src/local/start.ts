@@ -5,13 +5,19 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { sweepLapsedRuns } from "@murmur/core/agent";
 import type { MurmurConfig } from "@murmur/core/config";
+import { createMetricStore, type MetricStore } from "@murmur/core/metrics";
 import { Hono } from "hono";
 import { createApp } from "../app.ts";
 import type { Logger } from "../log.ts";
 import { errorText } from "../log.ts";
+import { createOtelTracer } from "../tracing.ts";
 import { webHeaders } from "../web-headers.ts";
-import { createLocalDeps } from "./deps.ts";
+import type { ObservabilityConfig } from "./config.ts";
+import { createEventLog, createLocalDeps } from "./deps.ts";
+import { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { nodeStreamResponder } from "./node-stream.ts";
+import { startOtlpTracing } from "./otel.ts";
+import { createPrometheusRegistry } from "./prometheus.ts";
 
 /** The built web app, served at `/` when it exists. */
 export const WEB_DIST = fileURLToPath(new URL("../../../web/dist", import.meta.url));
@@ -20,16 +26,42 @@ export interface LocalServer {
   readonly url: string;
   readonly deps: ReturnType<typeof createLocalDeps>;
   readonly servesWeb: boolean;
+  /** Every metric this server recorded (see @murmur/core/metrics); null when it shows none (nothing is recorded then). */
+  readonly metrics: MetricStore | null;
+  /** Where `GET /metrics` answers (`METRICS_PORT`), or null. */
+  readonly metricsUrl: string | null;
   /** Stops accepting requests, ends open streams, waits for agent runs, closes the log. */
   close(): Promise<void>;
 }
 
+export interface LocalServerOptions {
+  readonly webDist?: string;
+  readonly logger?: Logger;
+  /** Metrics listener, `/api/metrics` token and OTLP endpoint (see local/config.ts); default: none of them. */
+  readonly observability?: Partial<ObservabilityConfig>;
+}
+
 /** Starts the API (and the built web app, when present) on `config.host:config.port`. */
-export async function startLocalServer(config: MurmurConfig, options: { webDist?: string; logger?: Logger } = {}): Promise<LocalServer> {
+export async function startLocalServer(config: MurmurConfig, options: LocalServerOptions = {}): Promise<LocalServer> {
   let url = "";
+  const observability = options.observability ?? {};
+  // Metrics are recorded only when something shows them: a held stream then reads the clock
+  // once per batch it writes (about 70 ns a frame), which a server showing none need not pay.
+  const shown = (observability.metricsPort !== undefined && observability.metricsPort !== null) || Boolean(observability.metricsToken);
+  const metrics = shown ? createMetricStore() : null;
+  const registry = metrics ? createPrometheusRegistry(metrics) : null;
+  const stopTracing = observability.otlpEndpoint ? await startOtlpTracing(observability.otlpEndpoint) : null;
+  const telemetry = { metrics: metrics ?? undefined, tracer: createOtelTracer() };
   // An agent that is called back (LangGraph) needs this address; with PORT=0 it is known only once listening.
   // Held streams write to Node's response directly (node-stream.ts): served by @hono/node-server.
-  const deps = { ...createLocalDeps(config, undefined, { localUrl: () => url }, options.logger), streamResponder: nodeStreamResponder };
+  const deps = {
+    ...createLocalDeps(config, createEventLog(config, telemetry.metrics), { localUrl: () => url }, options.logger, telemetry),
+    streamResponder: nodeStreamResponder,
+    metricsEndpoint:
+      observability.metricsToken && registry
+        ? { token: observability.metricsToken, scrape: async () => ({ contentType: registry.contentType, body: await registry.metrics() }) }
+        : undefined,
+  };
   const webDist = options.webDist ?? WEB_DIST;
   const servesWeb = existsSync(webDist);
   const root = new Hono();
@@ -58,11 +90,17 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
   );
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
+  const metricsServer: MetricsServer | null =
+    registry && observability.metricsPort !== undefined && observability.metricsPort !== null
+      ? await startMetricsServer(registry, observability.metricsHost ?? "127.0.0.1", observability.metricsPort)
+      : null;
 
   return {
     url,
     deps,
     servesWeb,
+    metrics,
+    metricsUrl: metricsServer?.url ?? null,
     async close() {
       // Stop accepting; end this process's replies in progress with a retryable failure
       // (the person sends again, to whichever server answers next); give the open streams
@@ -75,6 +113,8 @@ export async function startLocalServer(config: MurmurConfig, options: { webDist?
       await deps.log.close();
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
+      await metricsServer?.close();
+      await stopTracing?.();
     },
   };
 }

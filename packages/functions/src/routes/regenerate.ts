@@ -7,6 +7,7 @@ import { readBody } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { requireSession } from "../session.ts";
 import { checkThreadId, ownedThread } from "../threads.ts";
+import { runTrace } from "./send.ts";
 
 const RegenerateBody = v.strictObject({
   /**
@@ -47,7 +48,7 @@ export function regenerateRoutes(deps: AppDeps): Hono<AppEnv> {
       runRoomOf(deps.config),
     );
     try {
-      await deps.invoker.invoke(run);
+      await deps.invoker.invoke({ ...run, trace: runTrace(deps, c) });
     } catch (cause) {
       throw new UnavailableError("the reply could not be started; ask again with the same attempt", { cause });
     }

@@ -5,6 +5,7 @@ import { holdOrRefuse, streamSlots } from "@murmur/core/limits";
 import { controlChannel, encodeFrame, startEventStream } from "@murmur/core/sse";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../deps.ts";
+import { REQUEST_ID_HEADER } from "../request-context.ts";
 import { requireSession } from "../session.ts";
 import { LoggedSink } from "../stream-log.ts";
 import { webStreamResponder } from "../stream-responder.ts";
@@ -78,6 +79,7 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       }
     }
     deps.streams.open();
+    const onStreamClose = deps.onStreamClose;
     const follows = 1 + (threads === "1" ? 1 : 0) + (client ? 1 : 0);
     const release = deps.announceFollows?.(follows);
     // The runtime's sink tells the stream when the client goes away (no request signal:
@@ -93,18 +95,22 @@ export function streamRoutes(deps: AppDeps): Hono<AppEnv> {
       padToBytes: deps.config.sse.padBytes,
       maxBufferedBytes: deps.config.sse.maxBufferBytes,
       control: client ? { channel: controlChannel(c.var.sessionId), client, threadId: thread.id, streamId } : undefined,
-      onClose: () => {
+      metrics: deps.metrics,
+      onClose: (reason: string) => {
         release?.();
         deps.streams.close();
         admission?.release(streamId).catch(() => {}); // the slot's lease ends it anyway
         void releaseSession();
+        onStreamClose?.(reason);
       },
     };
     const respond = deps.streamResponder ?? webStreamResponder;
-    if (deps.config.log === "off") return respond(c, SSE_HEADERS, (sink) => startEventStream(options, sink));
+    // The stream writes its own headers, the request id among them; nothing is added after.
     c.set("streaming", true);
+    const headers = { ...SSE_HEADERS, [REQUEST_ID_HEADER]: c.var.trace.requestId };
+    if (deps.config.log === "off") return respond(c, headers, (sink) => startEventStream(options, sink));
     const facts = { route: "/api/chats/sse/:threadId", threadId: thread.id, resumed: after !== null };
-    return respond(c, SSE_HEADERS, (sink) => startEventStream(options, new LoggedSink(sink, deps.logger, facts)));
+    return respond(c, headers, (sink) => startEventStream(options, new LoggedSink(sink, c.var.logger, facts)));
   });
 }
 

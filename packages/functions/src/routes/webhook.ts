@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { limitBody, parseJson } from "../body.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { langGraphCompletions, limitCompletionBody } from "./langgraph-webhook.ts";
+import { webhookOutcomes } from "./webhook-outcomes.ts";
 
 const WebhookBody = v.object({
   threadId: IdSchema,
@@ -29,6 +30,7 @@ const WEBHOOK_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 export function webhookRoutes(deps: AppDeps): Hono<AppEnv> {
   const completion = langGraphCompletions(deps);
   return new Hono<AppEnv>()
+    .use(webhookOutcomes(deps.metrics))
     .post("/langgraph", limitCompletionBody, completion)
     .post("/chat-response", async (c, next) => {
       if (c.req.query("secret") === undefined) return next();

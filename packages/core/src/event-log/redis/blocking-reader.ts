@@ -1,4 +1,6 @@
 import type { Redis } from "ioredis";
+import { noopMetrics } from "../../metrics/metrics.ts";
+import { commandMeter } from "./command-metrics.ts";
 import { connectRedis, type RedisConnectionOptions } from "./connection.ts";
 import { createStreamMultiplexer, type RawEntry, type StreamTailer, type TailDriver } from "./multiplexer.ts";
 import { createShardedTailer, type STREAMS_PER_READER } from "./sharded.ts";
@@ -51,6 +53,7 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis | 
   let unblocks: boolean | undefined = control ? undefined : false;
   let pending: Read | null = null;
   const dropped = new WeakSet<Redis>();
+  const meter = commandMeter(options.metrics ?? noopMetrics);
   /** Bumped by every added watch: a read whose set-up saw one names a stale set of streams. */
   let added = 0;
 
@@ -78,7 +81,8 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis | 
     // The UNBLOCK can overtake the XREAD it is meant for; try a few times until it lands.
     for (let attempt = 0; attempt < 5 && pending === target; attempt++) {
       try {
-        if (Number(await control.client("UNBLOCK", connectionId)) === 1) {
+        const id = connectionId;
+        if (Number(await meter.measure("client_unblock", () => control.client("UNBLOCK", id))) === 1) {
           unblocks = true;
           return true;
         }
@@ -98,12 +102,14 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis | 
       const conn = connection ?? connect();
       if (control && unblocks !== false && connectionId === null) {
         const seen = added;
-        connectionId = await conn.client("ID").then(Number, (error: unknown) => {
-          // A connection failure is the read's failure; a refusal means no CLIENT here.
-          if (!refused(error)) throw error;
-          unblocks = false;
-          return null;
-        });
+        connectionId = await meter
+          .measure("client_id", () => conn.client("ID"))
+          .then(Number, (error: unknown) => {
+            // A connection failure is the read's failure; a refusal means no CLIENT here.
+            if (!refused(error)) throw error;
+            unblocks = false;
+            return null;
+          });
         if (added !== seen) return null; // a watch came meanwhile: read again, naming it
       }
       const keys = streams.map(([key]) => key);
@@ -111,7 +117,8 @@ function createBlockingReader(options: RedisConnectionOptions, control: Redis | 
       const read: Read = { connection: conn };
       pending = read;
       try {
-        return (await conn.xread("COUNT", 1000, "BLOCK", blockMs, "STREAMS", ...keys, ...ids)) as [string, RawEntry[]][] | null;
+        const xread = () => conn.xread("COUNT", 1000, "BLOCK", blockMs, "STREAMS", ...keys, ...ids);
+        return (await meter.measure("xread", xread, () => dropped.has(conn))) as [string, RawEntry[]][] | null;
       } catch (error) {
         // Ended on purpose by a fresh connection: read again at once, from the same ids.
         if (dropped.has(conn)) return null;

@@ -1,4 +1,5 @@
 import { Cluster, Redis } from "ioredis";
+import type { Metrics } from "../../metrics/metrics.ts";
 
 // ioredis over node-redis: Lua through EVALSHA (`defineCommand`), bounded command
 // timeouts with reconnection that never gives up, and plain duplicate connections for
@@ -17,6 +18,8 @@ export interface RedisConnectionOptions {
   readonly readerName?: string;
   /** Reported when the reader loop fails (it keeps retrying). */
   readonly onError?: (error: unknown) => void;
+  /** Where the blocking readers count their commands (see command-metrics.ts); default nowhere. */
+  readonly metrics?: Metrics;
   /**
    * False: the readers send no `CLIENT` command at all (no `SETNAME`, `ID` or `UNBLOCK`),
    * and a pending read is ended by a fresh connection instead (see createBlockingTailer).

@@ -300,12 +300,16 @@ export class RedisEventLog implements EventLog {
       await this.appendBatch(threadId, [failure]);
       throw error;
     }
+    const committedAt = performance.now();
     const epoch = String(reply[0]);
-    return events.map((_, e) => ({
+    const results = events.map((_, e) => ({
       cursor: `${epoch}:${reply[1 + e * 3 + 1]}`,
       duplicate: reply[1 + e * 3] === "dup",
       cancelRequested: Number(reply[1 + e * 3 + 2]) === 1,
     }));
+    const first = results.find((r) => !r.duplicate);
+    if (first) this.hubs.committed(threadId, first.cursor, committedAt);
+    return results;
   }
 
   async read(threadId: string, after: string | null, limit: number): Promise<ReadResult> {

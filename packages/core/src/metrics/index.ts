@@ -1,0 +1,3 @@
+export * from "./definitions.ts";
+export * from "./metrics.ts";
+export * from "./store.ts";
