@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { formatInRepo } from "../format-file.ts";
 import { measureCost } from "./measure.ts";
 import { markdown } from "./report.ts";
 
@@ -14,6 +15,7 @@ if (!results.quick) {
   const dir = fileURLToPath(new URL("../results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}cost.json`, `${JSON.stringify(results, null, 2)}\n`);
+  formatInRepo(`${dir}cost.json`);
 }
 if (args.has("--json")) console.log(JSON.stringify({ variants: results.variants }));
 else console.log(markdown(results.runs, results.variants));

@@ -59,12 +59,9 @@ export async function saturate(ctx: RunContext, threadId: string, subscribers: n
   };
 }
 
-/** Webhooks the batch probe sends, each of {@link BATCH} events. */
-const BATCH_WEBHOOKS = 40;
-
 /**
  * How long a webhook of 100 events takes to answer with the hot thread's subscribers
- * attached: {@link BATCH_WEBHOOKS} of them, each sent once every subscriber has the last
+ * attached: the plan's `batchWebhooks` of them, each sent once every subscriber has the last
  * (so each is timed alone, not behind a backlog). The answer comes once the batch is
  * appended (and, in-process, handed to every stream).
  */
