@@ -24,7 +24,7 @@ describe("managing threads in Chromium", () => {
     await box.press("Enter");
     await page.locator("h1", { hasText: "Weekend" }).waitFor();
     // Focus goes back to the chat's row.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("href"))).toBe(`/t/${threadId}`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("href")), WAIT).toBe(`/t/${threadId}`);
     await other.locator(".thread-title", { hasText: /^Weekend$/ }).waitFor();
     await other.locator("h1", { hasText: "Weekend" }).waitFor();
     expect((await server.deps.log.getThread(threadId))?.title).toBe("Weekend");
