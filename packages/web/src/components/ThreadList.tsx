@@ -2,6 +2,9 @@ import { createSignal, For, Show } from "solid-js";
 import type { ThreadRecord } from "../api.ts";
 import { exactTime, relativeTime } from "../relative-time.ts";
 
+/** How long after a rename a redrawn row still takes the focus back (the rename's update lands well within). */
+const RETURN_FOCUS_MS = 3_000;
+
 /** True when the thread has activity its owner has not seen yet. */
 export const isUnread = (thread: ThreadRecord) => thread.title !== null && thread.updatedAt > (thread.readAt ?? 0);
 
@@ -42,6 +45,9 @@ export function ThreadList(props: {
   now: number;
 }) {
   const [editing, setEditing] = createSignal<string>();
+  // The row focus returns to after a rename: kept while the list redraws that row (the
+  // rename's own update replaces it), until focus moves on elsewhere or a few seconds pass.
+  const [returnFocus, setReturnFocus] = createSignal<string>();
   const shown = () => props.threads.filter((t) => matchesQuery(t, props.query));
   return (
     <nav class="threads" id="threads" aria-label="Chats">
@@ -66,14 +72,26 @@ export function ThreadList(props: {
       <ul>
         <For each={shown()}>
           {(thread) => (
-            <Show when={editing() === thread.id} fallback={<ThreadRow thread={thread} {...props} onEdit={() => setEditing(thread.id)} />}>
+            <Show
+              when={editing() === thread.id}
+              fallback={
+                <ThreadRow
+                  thread={thread}
+                  {...props}
+                  onEdit={() => setEditing(thread.id)}
+                  takesFocus={returnFocus() === thread.id}
+                  onFocusMoved={() => setReturnFocus(undefined)}
+                />
+              }
+            >
               <li>
                 <RenameBox
                   title={thread.title ?? ""}
                   onDone={(title) => {
-                    setEditing(undefined);
                     // Focus goes back to the chat's row, not to the page.
-                    queueMicrotask(() => document.querySelector<HTMLElement>(`.threads a[href="/t/${thread.id}"]`)?.focus());
+                    setReturnFocus(thread.id);
+                    setTimeout(() => setReturnFocus((id) => (id === thread.id ? undefined : id)), RETURN_FOCUS_MS);
+                    setEditing(undefined);
                     if (title !== null && title !== thread.title) void props.onRename(thread.id, title).catch(() => undefined);
                   }}
                 />
@@ -100,6 +118,10 @@ function ThreadRow(props: {
   onSelect: (threadId: string) => void;
   onDelete: (threadId: string) => void;
   onEdit: () => void;
+  /** Focus this row's link when it appears (after a rename, also when the list redraws it). */
+  takesFocus: boolean;
+  /** Focus went from this row's link to somewhere else on the page. */
+  onFocusMoved: () => void;
   now: number;
 }) {
   const thread = () => props.thread;
@@ -107,6 +129,12 @@ function ThreadRow(props: {
   return (
     <li class="thread-row" aria-current={thread().id === props.activeId ? "page" : undefined}>
       <a
+        ref={(el) => {
+          if (props.takesFocus) queueMicrotask(() => el.focus());
+        }}
+        onBlur={(event) => {
+          if (event.relatedTarget !== null) props.onFocusMoved();
+        }}
         href={`/t/${thread().id}`}
         class="thread"
         aria-current={thread().id === props.activeId ? "page" : undefined}
